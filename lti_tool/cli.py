@@ -1,0 +1,21 @@
+"""`cps-assess`: the one command line for the bank, the exports and the LTI tool.
+
+Each concern registers its commands from its own module; this file only assembles the group.
+Exit status: 0 ok, 1 problems found, 2 usage error (click's own convention for bad arguments).
+"""
+
+from __future__ import annotations
+
+import click
+
+from lti_tool.cli_bank import bank_commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="cps-assess")
+def main() -> None:
+    """CPS ethics assessments: validate and export the item bank, and run the LTI 1.3 tool."""
+
+
+for _command in bank_commands:
+    main.add_command(_command)
