@@ -1,0 +1,347 @@
+"""Canvas-flavoured QTI 1.2 zip: what Canvas's own "QTI .zip" export contains, so Canvas imports it as a quiz.
+
+Layout (as Canvas and text2qti write it): `imsmanifest.xml` in the Common Cartridge 1.1 namespace with one
+`imsqti_xmlv1p2` resource per assessment, `<id>/assessment_meta.xml` (Canvas quiz settings) and `<id>/<id>.xml`
+(the `questestinterop`). One quiz per form; when the whole bank is exported, also one item bank (`objectbank`) per
+domain. Items carry the bank's metadata in extra `cps_*` itemmetadata fields, which Canvas ignores and the importer
+reads back. Each document is streamed into the zip item by item.
+
+Scores are percentages of `points_possible` (Canvas's convention): single-answer and all-or-nothing items set 100
+for the exact key set; partial multiple-response items add each chosen option's `choice_weights` share, and the
+`decvar` floor of 0 applies the rule's "floored at 0".
+"""
+
+from __future__ import annotations
+
+import html
+import zipfile
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import BinaryIO
+
+from lxml import etree
+
+from exporters.base import ExportSelection, Progress
+from item_bank.assemble import form_items
+from item_bank.markup import to_html, to_inline_html
+from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
+from item_bank.scoring import all_or_nothing, choice_weights
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+QTI_LOCATION = f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
+
+QUESTION_TYPES = {
+    ItemType.SINGLE_CHOICE: "multiple_choice_question",
+    ItemType.MULTIPLE_RESPONSE: "multiple_answers_question",
+    ItemType.TRUE_FALSE: "true_false_question",
+    ItemType.EXTENDED_TEXT: "essay_question",
+}
+RESPONSE_ID = "response1"
+SCENARIO_CLASS = "cps-scenario"
+STEM_CLASS = "cps-stem"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def quiz_ident(form: Form) -> str:
+    return f"cps-quiz-{form.id}"
+
+
+def bank_ident(domain_id: str) -> str:
+    return f"cps-bank-{domain_id}"
+
+
+def quiz_item_ident(form: Form, item: Item) -> str:
+    """A quiz question's own id; it points at the bank question (the item id) through the identifierref."""
+    return f"{form.id}--{item.id}"
+
+
+def percent(share: Fraction) -> str:
+    value = float(share * 100)
+    return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+class CanvasQti12Exporter:
+    name = "canvas-qti12"
+    title = "Canvas QTI 1.2 .zip (Classic and New Quizzes: Import Course Content > QTI .zip file)"
+    suffix = ".zip"
+
+    def write(self, selection: ExportSelection, out: BinaryIO, progress: Progress | None = None) -> None:
+        bank = selection.bank
+        resources: list[tuple[str, bool]] = []
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            if selection.form is None:
+                for domain_id, items in _by_domain(selection.items):
+                    ident = bank_ident(domain_id)
+                    title = f"CPS ethics — {domain_id} {_domain_title(bank, domain_id)}"
+                    _write_entry(zf, f"{ident}/{ident}.xml",
+                                 lambda xf, i=ident, t=title, its=items: _objectbank(xf, i, t, its, bank, progress))
+                    resources.append((ident, False))
+            for form in selection.forms:
+                items = form_items(form, bank)
+                ident = quiz_ident(form)
+                _write_bytes(zf, f"{ident}/assessment_meta.xml", assessment_meta(form, items))
+                with_bank = selection.form is None
+                count = progress if selection.form is not None else None
+                _write_entry(zf, f"{ident}/{ident}.xml",
+                             lambda xf, f=form, its=items, wb=with_bank, c=count: _assessment(xf, f, its, bank, wb, c))
+                resources.append((ident, True))
+            _write_bytes(zf, "imsmanifest.xml", manifest(selection.name, resources))
+
+
+def _by_domain(items: list[Item]) -> Iterator[tuple[str, list[Item]]]:
+    domains: dict[str, list[Item]] = {}
+    for item in items:
+        domains.setdefault(item.domain, []).append(item)
+    yield from sorted(domains.items())
+
+
+def _domain_title(bank: Bank, domain_id: str) -> str:
+    try:
+        return bank.blueprint.domain(domain_id).title
+    except KeyError:
+        return ""
+
+
+def _zinfo(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _write_bytes(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    zf.writestr(_zinfo(name), data)
+
+
+def _write_entry(zf: zipfile.ZipFile, name: str, body) -> None:
+    """Stream one XML document into the zip: `body(xf)` writes it element by element."""
+    with zf.open(_zinfo(name), "w") as raw, etree.xmlfile(raw, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        body(xf)
+
+
+def _questestinterop(xf):
+    return xf.element(f"{{{QTI_NS}}}questestinterop", {f"{{{XSI}}}schemaLocation": QTI_LOCATION},
+                      nsmap={None: QTI_NS, "xsi": XSI})
+
+
+def _objectbank(xf, ident: str, title: str, items: list[Item], bank: Bank, progress: Progress | None) -> None:
+    with _questestinterop(xf), xf.element(f"{{{QTI_NS}}}objectbank", ident=ident):
+        xf.write(_metadata({"bank_title": title}))
+        for item in items:
+            xf.write(item_element(item, bank, item.id, None))
+            if progress:
+                progress(1)
+
+
+def _assessment(xf, form: Form, items: list[Item], bank: Bank, with_bank: bool, progress: Progress | None) -> None:
+    attempts = form.settings.attempts_allowed or -1
+    with _questestinterop(xf), xf.element(f"{{{QTI_NS}}}assessment", ident=quiz_ident(form), title=form.title):
+        xf.write(_metadata({"cc_maxattempts": str(attempts if attempts > 0 else "unlimited")}))
+        with xf.element(f"{{{QTI_NS}}}section", ident="root_section"):
+            rule = form.settings.multiple_response_scoring
+            for item in items:
+                xf.write(item_element(item, bank, quiz_item_ident(form, item), item.id if with_bank else None, rule))
+                if progress:
+                    progress(1)
+
+
+def _q(tag: str) -> str:
+    return f"{{{QTI_NS}}}{tag}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, _q(tag), {k: v for k, v in attrs.items()})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _metadata(fields: dict[str, str]) -> etree._Element:
+    meta = etree.Element(_q("qtimetadata"))
+    for label, entry in fields.items():
+        f = _sub(meta, "qtimetadatafield")
+        _sub(f, "fieldlabel", label)
+        _sub(f, "fieldentry", entry)
+    return meta
+
+
+def _mattext(parent: etree._Element, html: str) -> None:
+    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+
+
+def _flow_feedback(parent: etree._Element, ident: str, html: str) -> None:
+    fb = _sub(parent, "itemfeedback", ident=ident)
+    _mattext(_sub(fb, "flow_mat"), html)
+
+
+def item_metadata(item: Item, rule: ScoringRule | None) -> dict[str, str]:
+    """Canvas's own fields, then the bank's metadata under `cps_` labels (ignored by Canvas, read by the importer)."""
+    fields = {
+        "question_type": QUESTION_TYPES[item.type],
+        "points_possible": f"{item.points:g}",
+    }
+    if item.choices:
+        fields["original_answer_ids"] = ",".join(c.id for c in item.choices)
+    cps = {
+        "cps_item_id": item.id,
+        "cps_revision": str(item.revision),
+        "cps_status": item.status,
+        "cps_domain": item.domain,
+        "cps_objectives": " ".join(item.objectives),
+        "cps_cognitive_level": item.cognitive_level,
+        "cps_difficulty": item.difficulty,
+        "cps_sources": " ".join(item.sources),
+        "cps_scenario": item.scenario or "",
+        "cps_scoring_rule": item.scoring_rule.value if item.scoring_rule else "",
+        "cps_jurisdiction": item.jurisdiction or "",
+        "cps_law_as_of": item.law_as_of.isoformat() if item.law_as_of else "",
+        "cps_rubric": item.rubric or "",
+        "cps_grader_notes": to_html(item.grader_notes) if item.grader_notes else "",
+        "cps_tags": " ".join(item.tags),
+    }
+    fields.update({k: v for k, v in cps.items() if v})
+    if item.type is ItemType.MULTIPLE_RESPONSE:
+        fields["cps_effective_rule"] = "all_or_nothing" if all_or_nothing(item, rule) else "partial"
+    return fields
+
+
+def question_html(item: Item, bank: Bank) -> str:
+    """The scenario (when the item has one) above the stem, each in a marked div the importer can split again."""
+    parts = []
+    scenario = bank.scenarios.get(item.scenario or "")
+    if scenario is not None:
+        parts.append(f'<div class="{SCENARIO_CLASS}"><p><strong>{_esc(scenario.title)}</strong></p>'
+                     f"{to_html(scenario.text)}</div>")
+    parts.append(f'<div class="{STEM_CLASS}">{to_html(item.stem)}</div>')
+    return "".join(parts)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def item_element(item: Item, bank: Bank, ident: str, bank_ref: str | None,
+                 rule: ScoringRule | None = None) -> etree._Element:
+    el = etree.Element(_q("item"), ident=ident, title=item.id)
+    meta = item_metadata(item, rule)
+    if bank_ref:
+        meta["assessment_question_identifierref"] = bank_ref
+    _sub(el, "itemmetadata").append(_metadata(meta))
+    presentation = _sub(el, "presentation")
+    _mattext(presentation, question_html(item, bank))
+    if item.type is ItemType.EXTENDED_TEXT:
+        response = _sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
+        _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+    else:
+        cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
+        response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
+        render = _sub(response, "render_choice")
+        for choice in item.choices:
+            _mattext(_sub(render, "response_label", ident=choice.id), to_inline_html(choice.text))
+    _resprocessing(el, item, rule)
+    _feedbacks(el, item)
+    return el
+
+
+def _resprocessing(el: etree._Element, item: Item, rule: ScoringRule | None) -> None:
+    proc = _sub(el, "resprocessing")
+    _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    general = _sub(proc, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(general, "conditionvar"), "other")
+    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    if item.type is ItemType.EXTENDED_TEXT:
+        return
+    partial = not all_or_nothing(item, rule)
+    weights = choice_weights(item, rule)
+    for choice in item.choices:
+        cond = _sub(proc, "respcondition", **{"continue": "Yes"})
+        _sub(_sub(cond, "conditionvar"), "varequal", choice.id, respident=RESPONSE_ID)
+        if partial:
+            _sub(cond, "setvar", percent(weights[choice.id]), action="Add", varname="SCORE")
+        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{choice.id}_fb")
+    exact = _sub(proc, "respcondition", **{"continue": "No"})
+    condvar = _sub(exact, "conditionvar")
+    if item.type is ItemType.MULTIPLE_RESPONSE:
+        both = _sub(condvar, "and")
+        for choice in item.choices:
+            target = both if choice.correct else _sub(both, "not")
+            _sub(target, "varequal", choice.id, respident=RESPONSE_ID)
+    else:
+        _sub(condvar, "varequal", item.keys[0].id, respident=RESPONSE_ID)
+    _sub(exact, "setvar", "100", action="Set", varname="SCORE")
+    _sub(exact, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
+    wrong = _sub(proc, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(wrong, "conditionvar"), "other")
+    _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
+
+
+def _feedbacks(el: etree._Element, item: Item) -> None:
+    _flow_feedback(el, "general_fb", to_html(item.feedback))
+    if item.type is ItemType.EXTENDED_TEXT:
+        return
+    keys = "".join(f"<li>{to_inline_html(k.text)}: {to_inline_html(k.rationale)}</li>" for k in item.keys)
+    _flow_feedback(el, "correct_fb", f"<p>Correct.</p><ul>{keys}</ul>")
+    _flow_feedback(el, "general_incorrect_fb", f"<p>Not quite. The answer:</p><ul>{keys}</ul>")
+    for choice in item.choices:
+        _flow_feedback(el, f"{choice.id}_fb", to_html(choice.rationale))
+
+
+def assessment_meta(form: Form, items: list[Item]) -> bytes:
+    """Canvas quiz settings (`cccv1p0`), from the form's delivery settings."""
+    s = form.settings
+    points = f"{sum(i.points for i in items):.1f}"
+    ns = f"{{{CANVAS_NS}}}"
+    quiz = etree.Element(f"{ns}quiz", {f"{{{XSI}}}schemaLocation": f"{CANVAS_NS} {CANVAS_NS}.xsd",
+                                       "identifier": quiz_ident(form)}, nsmap={None: CANVAS_NS, "xsi": XSI})
+    fields = [
+        ("title", form.title),
+        ("description", to_html(form.description) if form.description else ""),
+        ("shuffle_answers", _bool(s.shuffle_choices)),
+        ("scoring_policy", "keep_highest"),
+        ("quiz_type", "assignment"),
+        ("points_possible", points),
+        ("show_correct_answers", _bool(s.feedback.value != "never")),
+        ("allowed_attempts", str(s.attempts_allowed or -1)),
+        ("one_question_at_a_time", "false"),
+        ("cant_go_back", "false"),
+        ("available", "false"),
+    ]
+    if s.time_limit_minutes:
+        fields.insert(5, ("time_limit", str(s.time_limit_minutes)))
+    for tag, text in fields:
+        etree.SubElement(quiz, f"{ns}{tag}").text = text
+    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def manifest(name: str, resources: list[tuple[str, bool]]) -> bytes:
+    """The CC 1.1-namespace manifest; a quiz resource depends on its assessment_meta resource, as in Canvas."""
+    ns = f"{{{CC_NS}}}"
+    root = etree.Element(f"{ns}manifest", identifier=f"cps-manifest-{name}", nsmap={None: CC_NS})
+    meta = etree.SubElement(root, f"{ns}metadata")
+    etree.SubElement(meta, f"{ns}schema").text = "IMS Content"
+    etree.SubElement(meta, f"{ns}schemaversion").text = "1.1.3"
+    etree.SubElement(root, f"{ns}organizations")
+    res = etree.SubElement(root, f"{ns}resources")
+    for ident, is_quiz in resources:
+        r = etree.SubElement(res, f"{ns}resource", identifier=ident, type="imsqti_xmlv1p2")
+        etree.SubElement(r, f"{ns}file", href=f"{ident}/{ident}.xml")
+        if is_quiz:
+            etree.SubElement(r, f"{ns}dependency", identifierref=f"{ident}-meta")
+    for ident, is_quiz in resources:
+        if is_quiz:
+            href = f"{ident}/assessment_meta.xml"
+            r = etree.SubElement(res, f"{ns}resource", identifier=f"{ident}-meta",
+                                 type="associatedcontent/imscc_xmlv1p1/learning-application-resource", href=href)
+            etree.SubElement(r, f"{ns}file", href=href)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+EXPORTER = CanvasQti12Exporter()
