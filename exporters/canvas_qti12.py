@@ -4,7 +4,8 @@ Layout (as Canvas and text2qti write it): `imsmanifest.xml` in the Common Cartri
 `imsqti_xmlv1p2` resource per assessment, `<id>/assessment_meta.xml` (Canvas quiz settings) and `<id>/<id>.xml`
 (the `questestinterop`). One quiz per form; when the whole bank is exported, also one item bank (`objectbank`) per
 domain. Items carry the bank's metadata in extra `cps_*` itemmetadata fields, which Canvas ignores and the importer
-reads back. Each document is streamed into the zip item by item.
+reads back. Each document is streamed into the zip item by item
+(`exporters.packaging`: fixed timestamps, sorted entries, so the same bank gives the same bytes).
 
 Scores are percentages of `points_possible` (Canvas's convention): single-answer and all-or-nothing items set 100
 for the exact key set; partial multiple-response items add each chosen option's `choice_weights` share, and the
@@ -14,7 +15,6 @@ for the exact key set; partial multiple-response items add each chosen option's 
 from __future__ import annotations
 
 import html
-import zipfile
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import BinaryIO
@@ -22,6 +22,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from exporters.base import ExportSelection, Progress
+from exporters.packaging import PackageWriter
 from item_bank.assemble import form_items
 from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
@@ -42,7 +43,6 @@ QUESTION_TYPES = {
 RESPONSE_ID = "response1"
 SCENARIO_CLASS = "cps-scenario"
 STEM_CLASS = "cps-stem"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def quiz_ident(form: Form) -> str:
@@ -71,24 +71,23 @@ class CanvasQti12Exporter:
     def write(self, selection: ExportSelection, out: BinaryIO, progress: Progress | None = None) -> None:
         bank = selection.bank
         resources: list[tuple[str, bool]] = []
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with PackageWriter(out) as pkg:
             if selection.form is None:
                 for domain_id, items in _by_domain(selection.items):
                     ident = bank_ident(domain_id)
                     title = f"CPS ethics — {domain_id} {_domain_title(bank, domain_id)}"
-                    _write_entry(zf, f"{ident}/{ident}.xml",
-                                 lambda xf, i=ident, t=title, its=items: _objectbank(xf, i, t, its, bank, progress))
+                    with pkg.xml(f"{ident}/{ident}.xml") as xf:
+                        _objectbank(xf, ident, title, items, bank, progress)
                     resources.append((ident, False))
-            for form in selection.forms:
+            for form in sorted(selection.forms, key=quiz_ident):
                 items = form_items(form, bank)
                 ident = quiz_ident(form)
-                _write_bytes(zf, f"{ident}/assessment_meta.xml", assessment_meta(form, items))
-                with_bank = selection.form is None
-                count = progress if selection.form is not None else None
-                _write_entry(zf, f"{ident}/{ident}.xml",
-                             lambda xf, f=form, its=items, wb=with_bank, c=count: _assessment(xf, f, its, bank, wb, c))
+                pkg.write(f"{ident}/assessment_meta.xml", assessment_meta(form, items))
+                with pkg.xml(f"{ident}/{ident}.xml") as xf:
+                    with_bank = selection.form is None
+                    _assessment(xf, form, items, bank, with_bank, None if with_bank else progress)
                 resources.append((ident, True))
-            _write_bytes(zf, "imsmanifest.xml", manifest(selection.name, resources))
+            pkg.write("imsmanifest.xml", manifest(selection.name, resources))
 
 
 def _by_domain(items: list[Item]) -> Iterator[tuple[str, list[Item]]]:
@@ -103,24 +102,6 @@ def _domain_title(bank: Bank, domain_id: str) -> str:
         return bank.blueprint.domain(domain_id).title
     except KeyError:
         return ""
-
-
-def _zinfo(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-def _write_bytes(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    zf.writestr(_zinfo(name), data)
-
-
-def _write_entry(zf: zipfile.ZipFile, name: str, body) -> None:
-    """Stream one XML document into the zip: `body(xf)` writes it element by element."""
-    with zf.open(_zinfo(name), "w") as raw, etree.xmlfile(raw, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        body(xf)
 
 
 def _questestinterop(xf):
