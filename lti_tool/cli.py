@@ -19,3 +19,5 @@ def main() -> None:
 
 for _command in bank_commands:
     main.add_command(_command)
+if __name__ == "__main__":
+    main()
