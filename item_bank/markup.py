@@ -6,6 +6,7 @@ into a load error) instead of being dropped quietly; `to_html` then sanitises wi
 
 from __future__ import annotations
 
+import html as _html
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -87,14 +88,14 @@ def to_inline_html(text: str) -> str:
     return html
 
 
+_BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|blockquote|br)\b[^>]*>")
 _TAGS = re.compile(r"<[^>]+>")
 
 
 def to_plain_text(text: str) -> str:
     """The words of `text` without markup, for readability measures and plain-text formats."""
-    import html as _html
-
-    return re.sub(r"[ \t]+", " ", _html.unescape(_TAGS.sub(" ", to_html(text)))).strip()
+    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", to_html(text)))
+    return re.sub(r"\s+", " ", _html.unescape(text)).strip()
 
 
 def _might_have_markup(text: str) -> bool:
