@@ -1,1 +1,46 @@
-"""The LTI 1.3 tool and the `cps-assess` command line."""
+"""The LTI 1.3 tool and the `cps-assess` command line.
+
+`create_app(config)` builds the Flask app (application factory): settings from the environment
+(lti_tool.config) overridden by `config`, one blueprint per concern. Importing this package does no work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+def create_app(config: dict[str, Any] | None = None):
+    """The tool's WSGI app. `config` overrides environment settings (tests pass DATABASE_URL etc.)."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from lti_tool import db, errors, shared_store
+    from lti_tool.config import settings_from_environment
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CPS_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    app.config.from_mapping(settings_from_environment(app.instance_path))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        from lti_tool.instance import load_or_create_secret_key
+
+        app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+
+    db.init_app(app)
+    shared_store.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    if app.config["PROXY_HOPS"] > 0:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    return app
+
+
+def _register_blueprints(app) -> None:
+    from lti_tool import keys
+
+    app.register_blueprint(keys.bp)

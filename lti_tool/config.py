@@ -1,0 +1,78 @@
+"""Settings for the LTI tool, read from the environment once per `create_app` call.
+
+Every setting has an embedded default so `cps-assess serve` runs on a fresh clone; operators override them with
+environment variables (documented in docs/operations.md). Tests pass a dict to `create_app` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+DEFAULT_LAUNCH_TARGETS = {
+    "deep_link": "deep_linking.pick",
+    "learner": "delivery.start",
+    "instructor": "instructor.home",
+}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a whole number; set it to e.g. {default}") from exc
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def default_database_url(instance_path: str | Path) -> str:
+    return f"sqlite:///{Path(instance_path) / 'cps-assess.sqlite3'}"
+
+
+def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] | None = None) -> dict:
+    """The app's configuration: environment variables over embedded defaults."""
+    env = os.environ if env is None else env
+    return {
+        # Storage: SQLite in the instance folder unless DATABASE_URL names another database.
+        "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(instance_path),
+        # Nonces, launch state, platform keys and access tokens live in Redis when set (several workers).
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        # The tool's public base URL (https://assess.example.org); when unset the request's own host is used.
+        "PUBLIC_URL": (env.get("CPS_PUBLIC_URL") or "").rstrip("/") or None,
+        # Number of trusted proxies in front of the tool; X-Forwarded-* headers are honoured only when > 0.
+        "PROXY_HOPS": _int(env, "CPS_PROXY_HOPS", 0),
+        # Clock skew allowed on exp / iat / nbf of platform tokens.
+        "JWT_LEEWAY_SECONDS": _int(env, "CPS_JWT_LEEWAY_SECONDS", 30),
+        # id_tokens issued longer ago than this are refused even when not expired.
+        "MAX_TOKEN_AGE_SECONDS": _int(env, "CPS_MAX_TOKEN_AGE_SECONDS", 600),
+        # id_tokens larger than this (bytes) are refused before any parsing.
+        "MAX_ID_TOKEN_BYTES": _int(env, "CPS_MAX_ID_TOKEN_BYTES", 64 * 1024),
+        # Refuse launches from deployment ids not recorded yet (default: record and accept them).
+        "STRICT_DEPLOYMENTS": _flag(env, "CPS_STRICT_DEPLOYMENTS", False),
+        # Timeout (seconds) of every outbound HTTP call: platform keys, access tokens, AGS, registration.
+        "HTTP_TIMEOUT_SECONDS": _int(env, "CPS_HTTP_TIMEOUT_SECONDS", 10),
+        # How long a platform's key set is cached before it is fetched again.
+        "PLATFORM_JWKS_CACHE_SECONDS": _int(env, "CPS_PLATFORM_JWKS_CACHE_SECONDS", 3600),
+        # How long the tool's pages work after a launch (the `ls` token in their URLs).
+        "LAUNCH_SESSION_SECONDS": _int(env, "CPS_LAUNCH_SESSION_SECONDS", 6 * 3600),
+        # Lifetime of the OIDC login state (login -> launch).
+        "LOGIN_STATE_SECONDS": _int(env, "CPS_LOGIN_STATE_SECONDS", 600),
+        # After `keys rotate`, the previous key stays published this long.
+        "KEY_GRACE_SECONDS": _int(env, "CPS_KEY_GRACE_SECONDS", 7 * 24 * 3600),
+        # Anyone may start a dynamic registration (it stays pending until approved); 0 = one-time links only.
+        "OPEN_REGISTRATION": _flag(env, "CPS_OPEN_REGISTRATION", True),
+        # Where a successful launch goes: endpoint names of the deep-linking, learner and instructor pages.
+        "LAUNCH_TARGETS": dict(DEFAULT_LAUNCH_TARGETS),
+        # The item bank the tool delivers (folder); None = the embedded bank.
+        "BANK_PATH": env.get("CPS_BANK") or None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

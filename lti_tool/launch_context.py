@@ -1,0 +1,114 @@
+"""The contract between the launch and the tool's pages: a LaunchSession carried in the `ls` parameter.
+
+After a successful launch, /lti/launch stores a LaunchSession and redirects to the page for its message
+(`redirect_for`). Pages protect themselves with `@require_launch(...)`, which loads it into `flask.g.launch`;
+every form posts the `ls` and `csrf_token` fields that `launch_fields()` renders, and `require_launch` checks
+them on every POST. The launch travels in the URL, not a cookie, so pages work inside iframes whose cookies
+are blocked.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from flask import current_app, g, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from lti_tool.db import get_session
+from lti_tool.models import LaunchSession
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LAUNCH_PARAM = "ls"
+CSRF_FIELD = "csrf_token"
+
+
+def new_token() -> str:
+    """A random URL-safe token of 32 bytes (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def refusal(status: int, title: str, explanation: str, what_to_check: str = ""):
+    """A clear error page: what went wrong and what to check; never a traceback, never a token."""
+    return render_template("error.html", title=title, explanation=explanation, what_to_check=what_to_check), status
+
+
+def target_endpoint(launch: LaunchSession) -> str:
+    """The endpoint a launch lands on: deep-linking picker, instructor home or the learner's delivery."""
+    targets = current_app.config["LAUNCH_TARGETS"]
+    if launch.is_deep_link:
+        return targets["deep_link"]
+    return targets["instructor"] if launch.is_instructor else targets["learner"]
+
+
+def redirect_for(launch: LaunchSession) -> str | None:
+    """The URL to send a fresh launch to, or None when that page is not installed in this app."""
+    endpoint = target_endpoint(launch)
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{LAUNCH_PARAM: launch.id})
+
+
+def load_launch(token: str | None) -> LaunchSession | None:
+    """The unexpired LaunchSession for a token, or None."""
+    if not token or len(token) > 128:
+        return None
+    launch = get_session().get(LaunchSession, token)
+    if launch is None or launch.expires_at <= datetime.now(UTC):
+        return None
+    return launch
+
+
+def csrf_ok(launch: LaunchSession, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(launch.csrf_token.encode(), sent.encode())
+
+
+def require_launch(*, instructor: bool | None = None) -> Callable[[F], F]:
+    """Protect a view: a valid `ls` is required (401 otherwise); with instructor=True only instructors,
+    with instructor=False only non-instructors (403 otherwise); on POST the CSRF token must match (403)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            token = request.values.get(LAUNCH_PARAM)
+            launch = load_launch(token)
+            if launch is None:
+                return refusal(
+                    401, "This page needs a fresh launch",
+                    "The link you followed has expired or is not valid.",
+                    "Go back to your course and open the assessment again from there.")
+            if instructor is True and not launch.is_instructor:
+                return refusal(403, "Instructors only", "This page is for the course's instructors.",
+                               "Open the assessment from your course as an instructor.")
+            if instructor is False and launch.is_instructor:
+                return refusal(403, "Learners only", "This page is for learners taking the assessment.",
+                               "Instructors see the attempts from the instructor page.")
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok(launch, request.form.get(CSRF_FIELD)):
+                return refusal(403, "This form has expired",
+                               "The form you sent does not belong to your current launch.",
+                               "Reload the page and send it again.")
+            g.launch = launch
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def launch_fields() -> Markup:
+    """The hidden `ls` and `csrf_token` inputs every form of a launched page must include."""
+    launch: LaunchSession = g.launch
+    return Markup(
+        f'<input type="hidden" name="{LAUNCH_PARAM}" value="{escape(launch.id)}">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(launch.csrf_token)}">'
+    )
+
+
+def launch_url(endpoint: str, **values: Any) -> str:
+    """url_for that carries the current launch (`ls`) along."""
+    return url_for(endpoint, **{LAUNCH_PARAM: g.launch.id}, **values)

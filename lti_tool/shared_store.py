@@ -1,0 +1,120 @@
+"""A key-value store shared by every worker: login state, single-use nonces, platform key sets, access tokens.
+
+Redis when REDIS_URL is set (several workers or machines), else a table of the tool's database. Values are
+JSON. `take` is atomic (read and delete in one step), which is what makes a nonce single-use across workers.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lti_tool.models import StoreEntry
+
+PURGE_ONE_IN = 200
+
+
+class SharedStore(Protocol):
+    def put(self, key: str, value: Any, ttl: int) -> None: ...
+    def get(self, key: str) -> Any | None: ...
+    def add(self, key: str, value: Any, ttl: int) -> bool: ...
+    def take(self, key: str) -> Any | None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class DatabaseStore:
+    """The store as rows of `lti_store`; each call is its own short transaction."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    @staticmethod
+    def _expiry(ttl: int) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=ttl)
+
+    def put(self, key: str, value: Any, ttl: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(StoreEntry).where(StoreEntry.key == key))
+            session.add(StoreEntry(key=key, value=json.dumps(value), expires_at=self._expiry(ttl)))
+            if random.randrange(PURGE_ONE_IN) == 0:
+                session.execute(delete(StoreEntry).where(StoreEntry.expires_at <= datetime.now(UTC)))
+
+    def get(self, key: str) -> Any | None:
+        with self._sessions() as session:
+            entry = session.execute(select(StoreEntry).where(StoreEntry.key == key)).scalar_one_or_none()
+            if entry is None or entry.expires_at <= datetime.now(UTC):
+                return None
+            return json.loads(entry.value)
+
+    def add(self, key: str, value: Any, ttl: int) -> bool:
+        with self._sessions.begin() as session:
+            session.execute(delete(StoreEntry).where(StoreEntry.key == key,
+                                                     StoreEntry.expires_at <= datetime.now(UTC)))
+        try:
+            with self._sessions.begin() as session:
+                session.add(StoreEntry(key=key, value=json.dumps(value), expires_at=self._expiry(ttl)))
+        except IntegrityError:
+            return False
+        return True
+
+    def take(self, key: str) -> Any | None:
+        with self._sessions.begin() as session:
+            row = session.execute(
+                delete(StoreEntry).where(StoreEntry.key == key).returning(StoreEntry.value, StoreEntry.expires_at)
+            ).first()
+        if row is None:
+            return None
+        value, expires_at = row
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        return json.loads(value) if expires_at > datetime.now(UTC) else None
+
+    def delete(self, key: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(StoreEntry).where(StoreEntry.key == key))
+
+
+class RedisStore:
+    """The store in Redis (keys prefixed so one Redis can serve several tools)."""
+
+    def __init__(self, url: str, prefix: str = "cps-assess:") -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._prefix = prefix
+
+    def put(self, key: str, value: Any, ttl: int) -> None:
+        self._redis.set(self._prefix + key, json.dumps(value), ex=max(1, ttl))
+
+    def get(self, key: str) -> Any | None:
+        raw = self._redis.get(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def add(self, key: str, value: Any, ttl: int) -> bool:
+        return bool(self._redis.set(self._prefix + key, json.dumps(value), ex=max(1, ttl), nx=True))
+
+    def take(self, key: str) -> Any | None:
+        raw = self._redis.getdel(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        app.extensions["lti_store"] = RedisStore(app.config["REDIS_URL"])
+    else:
+        app.extensions["lti_store"] = DatabaseStore(app.extensions["lti_db"])
+
+
+def store(app: Flask | None = None) -> SharedStore:
+    """The app's shared store (the current app's when none is given)."""
+    return (app or current_app).extensions["lti_store"]
