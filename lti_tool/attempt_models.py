@@ -1,0 +1,106 @@
+"""The delivery tables: a learner's attempts, the answers saved as they are given, and the score outbox.
+
+The database is the source of truth for everything a learner did, so a closed tab, a crashed worker or a restart
+loses nothing: answers are written per item, and the score to send is written in the same transaction that marks
+the attempt submitted, then sent by `lti_tool.grades` from the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lti_tool.db import Base, UtcDateTime
+
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+
+OUTBOX_PENDING = "pending"
+OUTBOX_SENDING = "sending"
+OUTBOX_SENT = "sent"
+OUTBOX_FAILED = "failed"
+OUTBOX_SUPERSEDED = "superseded"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Attempt(Base):
+    """One learner's attempt number N at one resource link; the unique key makes a double start harmless."""
+
+    __tablename__ = "lti_attempts"
+    __table_args__ = (UniqueConstraint("resource_link_id", "user_id", "number", name="uq_attempt_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str] = mapped_column(String(80))
+    seed: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS)
+    attempts_allowed: Mapped[int] = mapped_column(Integer)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feedback: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_maximum: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pending_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    lineitem_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ags_scopes: Mapped[list | None] = mapped_column(JSON, nullable=True)
+
+    responses: Mapped[list[Response]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
+    scores: Mapped[list[ScoreOutbox]] = relationship(back_populates="attempt", order_by="ScoreOutbox.id")
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+
+class Response(Base):
+    """A learner's current answer to one item of an attempt, overwritten each time they change it."""
+
+    __tablename__ = "lti_responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "item_id", name="uq_response_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("lti_attempts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(80))
+    choice_ids: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+
+
+class ScoreOutbox(Base):
+    """One score to send to one line item for one platform user; the sender works through these rows."""
+
+    __tablename__ = "lti_score_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("lti_attempts.id", ondelete="CASCADE"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    lineitem_url: Mapped[str] = mapped_column(Text)
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    score_given: Mapped[float] = mapped_column(Float)
+    score_maximum: Mapped[float] = mapped_column(Float)
+    activity_progress: Mapped[str] = mapped_column(String(32))
+    grading_progress: Mapped[str] = mapped_column(String(32))
+    new_submission: Mapped[bool] = mapped_column(Boolean, default=True)
+    scored_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OUTBOX_PENDING, index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    platform_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="scores")

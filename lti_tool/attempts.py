@@ -1,0 +1,227 @@
+"""A learner's attempt from start to submission: start or resume, save an answer, submit and score.
+
+Every change is a database write, so the browser holds nothing that matters. Scoring is `item_bank.scoring` and the
+order is `item_bank.assemble.delivery_order` seeded per attempt; this module only applies them and records results.
+Submitting marks the attempt and writes its score to the outbox in one transaction, guarded so that two submits
+(a double click, two tabs, two workers) produce one submission and one score.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from item_bank.assemble import PresentedItem, delivery_order, form_items
+from item_bank.model import Bank, FeedbackPolicy, Form, Item, ItemType
+from item_bank.scoring import ItemScore, ResponseError, score_response, total
+from lti_tool.attempt_models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    Attempt,
+    Response,
+    ScoreOutbox,
+    utcnow,
+)
+
+UNLIMITED = 0
+MAX_ESSAY_CHARS = 20_000
+
+
+class AttemptRefused(Exception):
+    """The learner may not do this (no attempts left, time is up...); the message says why, in their words."""
+
+
+@dataclass(frozen=True)
+class AttemptSettings:
+    """The delivery settings one resource link uses: the form's, overridden by the deep link's custom params."""
+
+    attempts_allowed: int
+    time_limit_minutes: int | None
+    feedback: FeedbackPolicy
+
+
+@dataclass(frozen=True)
+class PassbackTarget:
+    """Where a score for this launch goes: the launch's own line item, for the platform's user id."""
+
+    platform_id: int
+    lineitem_url: str | None
+    scopes: tuple[str, ...]
+    platform_user_id: str
+
+
+def effective_settings(form: Form, custom: dict[str, str]) -> AttemptSettings:
+    """The form's settings with the instructor's choices from the deep link (custom params) on top."""
+    s = form.settings
+    attempts = _int_or(custom.get("attempts_allowed"), s.attempts_allowed)
+    limit_raw = custom.get("time_limit_minutes")
+    if limit_raw is None:
+        limit = s.time_limit_minutes
+    else:
+        parsed = _int_or(limit_raw, 0)
+        limit = parsed if parsed > 0 else None
+    try:
+        feedback = FeedbackPolicy(custom.get("feedback", s.feedback.value))
+    except ValueError:
+        feedback = s.feedback
+    return AttemptSettings(max(attempts, UNLIMITED), limit, feedback)
+
+
+def presented_items(bank: Bank, form: Form, attempt: Attempt) -> list[PresentedItem]:
+    """The items and choice orders this attempt shows, the same on every reload."""
+    return delivery_order(form, form_items(form, bank), attempt.seed)
+
+
+def attempts_of(db: Session, resource_link_id: int, user_id: int) -> list[Attempt]:
+    query = (select(Attempt).where(Attempt.resource_link_id == resource_link_id, Attempt.user_id == user_id)
+             .order_by(Attempt.number))
+    return list(db.scalars(query))
+
+
+def attempts_left(settings: AttemptSettings, used: int) -> int | None:
+    """None means unlimited."""
+    if settings.attempts_allowed == UNLIMITED:
+        return None
+    return max(settings.attempts_allowed - used, 0)
+
+
+def current_attempt(db: Session, resource_link_id: int, user_id: int) -> Attempt | None:
+    """The learner's attempt in progress, or their latest submitted one, or None when they never started."""
+    attempts = attempts_of(db, resource_link_id, user_id)
+    return attempts[-1] if attempts else None
+
+
+def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: Form, settings: AttemptSettings,
+                  target: PassbackTarget, now: datetime | None = None) -> Attempt:
+    """Start the next attempt, or return the one in progress; refuse when no attempt is left.
+
+    Two concurrent starts race on the unique (resource link, user, number) key: the loser rereads the winner's row.
+    """
+    now = now or utcnow()
+    existing = attempts_of(db, resource_link_id, user_id)
+    if existing and existing[-1].status == IN_PROGRESS:
+        return existing[-1]
+    left = attempts_left(settings, len(existing))
+    if left == 0:
+        raise AttemptRefused("You have used all the attempts this assessment allows.")
+    attempt = Attempt(
+        resource_link_id=resource_link_id, user_id=user_id, platform_id=target.platform_id,
+        number=len(existing) + 1, form_id=form.id, seed=secrets.token_hex(16), status=IN_PROGRESS,
+        attempts_allowed=settings.attempts_allowed, time_limit_minutes=settings.time_limit_minutes,
+        feedback=settings.feedback.value, started_at=now,
+        deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
+        lineitem_url=target.lineitem_url, ags_scopes=list(target.scopes),
+    )
+    db.add(attempt)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        latest = attempts_of(db, resource_link_id, user_id)
+        return latest[-1]
+    return attempt
+
+
+def is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.deadline_at is not None and (now or utcnow()) >= attempt.deadline_at
+
+
+def answers_of(attempt: Attempt) -> dict[str, Response]:
+    return {r.item_id: r for r in attempt.responses}
+
+
+def save_answer(db: Session, attempt: Attempt, item: Item, chosen: list[str], text: str | None,
+                now: datetime | None = None) -> None:
+    """Store the learner's answer to one item; refused after submission or once the time limit has passed."""
+    now = now or utcnow()
+    if attempt.status != IN_PROGRESS:
+        raise AttemptRefused("This attempt has been submitted; answers can no longer change.")
+    if is_overdue(attempt, now):
+        raise AttemptRefused("The time limit has passed; this answer was not saved.")
+    if item.type is ItemType.EXTENDED_TEXT:
+        chosen, text = [], (text or "")[:MAX_ESSAY_CHARS]
+    else:
+        text = None
+        try:
+            score_response(item, chosen)
+        except ResponseError as exc:
+            raise AttemptRefused("That answer does not fit this question; choose from the options shown.") from exc
+    response = answers_of(attempt).get(item.id)
+    if response is None:
+        db.add(Response(attempt=attempt, item_id=item.id, choice_ids=sorted(chosen), text=text, saved_at=now))
+    else:
+        response.choice_ids, response.text, response.saved_at = sorted(chosen), text, now
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        save_answer(db, attempt, item, chosen, text, now)
+
+
+def item_scores(bank: Bank, form: Form, attempt: Attempt) -> list[ItemScore]:
+    """Each item's score for the saved answers, by `item_bank.scoring` and the form's multiple-response rule."""
+    answers = answers_of(attempt)
+    rule = form.settings.multiple_response_scoring
+    scores = []
+    for presented in presented_items(bank, form, attempt):
+        response = answers.get(presented.item.id)
+        chosen = response.choice_ids if response is not None else None
+        scores.append(score_response(presented.item, chosen, rule))
+    return scores
+
+
+def submit_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, platform_user_id: str,
+                   now: datetime | None = None) -> bool:
+    """Score and submit; write the score to the outbox in the same transaction. False if already submitted."""
+    now = now or utcnow()
+    got, possible, pending = total(item_scores(bank, form, attempt))
+    claimed = db.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, submitted_at=now, score=float(got), score_maximum=float(possible),
+                pending_manual=pending)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.rollback()
+        db.refresh(attempt)
+        return False
+    if attempt.lineitem_url:
+        db.add(ScoreOutbox(
+            attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
+            platform_user_id=platform_user_id, score_given=float(got), score_maximum=float(possible),
+            activity_progress="Completed", grading_progress="PendingManual" if pending else "FullyGraded",
+            new_submission=True, scored_at=now, next_try_at=now,
+        ))
+    db.commit()
+    db.refresh(attempt)
+    return True
+
+
+def feedback_visible(attempt: Attempt, due_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether the learner may see keys and rationales for a submitted attempt, by the form's policy."""
+    if not attempt.submitted:
+        return False
+    policy = FeedbackPolicy(attempt.feedback)
+    if policy is FeedbackPolicy.AFTER_SUBMIT:
+        return True
+    if policy is FeedbackPolicy.AFTER_DUE:
+        return due_at is not None and (now or utcnow()) >= due_at
+    return False
+
+
+def submitted_count(db: Session, resource_link_id: int, user_id: int) -> int:
+    query = select(func.count()).select_from(Attempt).where(
+        Attempt.resource_link_id == resource_link_id, Attempt.user_id == user_id, Attempt.status == SUBMITTED)
+    return db.scalar(query) or 0
+
+
+def _int_or(raw: str | None, default: int) -> int:
+    try:
+        return int(str(raw).strip()) if raw is not None else default
+    except ValueError:
+        return default

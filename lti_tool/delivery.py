@@ -1,0 +1,280 @@
+"""The learner's pages: start or resume an attempt, answer one item per page, review, submit, see the result.
+
+Plain HTML forms that post per item (no JavaScript needed); each POST saves the answer on the server and
+redirects (post/redirect/get), so reload and back buttons are safe. Every route runs under `require_launch`
+(launch token + CSRF on POST) and loads attempts only through `_own_attempt`, which refuses any attempt that
+is not the launching user's at the launching resource link.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, g, redirect, render_template, request
+
+from item_bank.model import Form, ItemType
+from lti_tool import attempts as attempt_logic
+from lti_tool.attempt_models import Attempt
+from lti_tool.bank_access import current_bank, find_form
+from lti_tool.db import get_session
+from lti_tool.grades import SCORE_SCOPE, wake_sender
+from lti_tool.item_views import feedback_view, question_view
+from lti_tool.launch_context import launch_fields, launch_url, refusal, require_launch
+from lti_tool.models import LaunchSession
+
+bp = Blueprint("delivery", __name__, url_prefix="/lti/delivery")
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"launch_fields": launch_fields, "launch_url": launch_url}
+
+
+def launch_form_id(launch: LaunchSession) -> str | None:
+    """The form this resource link delivers: from the deep link's custom param, else the stored link."""
+    custom = launch.custom or {}
+    link_form = launch.resource_link.form_id if launch.resource_link is not None else None
+    return custom.get("form_id") or launch.form_id or link_form
+
+
+def passback_target(launch: LaunchSession) -> attempt_logic.PassbackTarget:
+    """The launch's own line item when the AGS claim lets us post scores; otherwise no passback."""
+    scopes = tuple(launch.ags_scopes or ())
+    lineitem = launch.ags_lineitem if SCORE_SCOPE in scopes else None
+    return attempt_logic.PassbackTarget(launch.platform_id, lineitem, scopes, launch.user.sub)
+
+
+@bp.get("/start")
+@require_launch()
+def start():
+    """Where a learner's launch lands: resume the attempt in progress, start the first, or show the last result."""
+    launch: LaunchSession = g.launch
+    form, problem = _launch_form(launch)
+    if problem:
+        return problem
+    db = get_session()
+    latest = attempt_logic.current_attempt(db, launch.resource_link_id, launch.user_id)
+    if latest is not None and latest.submitted:
+        return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
+    if latest is not None and attempt_logic.is_overdue(latest):
+        _submit(latest, form)
+        return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
+    return _begin(form)
+
+
+@bp.post("/attempts/new")
+@require_launch()
+def new_attempt():
+    """Start the next attempt after a submitted one, when the attempt limit allows."""
+    form, problem = _launch_form(g.launch)
+    if problem:
+        return problem
+    return _begin(form)
+
+
+@bp.get("/attempts/<int:attempt_id>/items/<int:number>")
+@require_launch()
+def item(attempt_id: int, number: int):
+    attempt, form, problem = _open_attempt(attempt_id)
+    if problem:
+        return problem
+    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    if not 1 <= number <= len(presented):
+        return refusal(404, "No such question", f"This assessment has {len(presented)} questions.",
+                       "Use the question list to move between questions.")
+    answers = attempt_logic.answers_of(attempt)
+    saved = answers.get(presented[number - 1].item.id)
+    return render_template(
+        "delivery/item.html", form=form, attempt=attempt, total=len(presented),
+        question=question_view(current_bank(), presented[number - 1], number),
+        chosen=set(saved.choice_ids or []) if saved else set(), essay=(saved.text or "") if saved else "",
+        answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt),
+        notice=request.args.get("notice"),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/items/<int:number>")
+@require_launch()
+def save(attempt_id: int, number: int):
+    """Save the answer to question `number`, then go where the pressed button says (next, previous, review...)."""
+    attempt, form, problem = _open_attempt(attempt_id)
+    if problem:
+        return problem
+    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    if not 1 <= number <= len(presented):
+        return refusal(404, "No such question", f"This assessment has {len(presented)} questions.",
+                       "Use the question list to move between questions.")
+    item_ = presented[number - 1].item
+    try:
+        attempt_logic.save_answer(get_session(), attempt, item_, request.form.getlist("answer"),
+                                  request.form.get("essay") if item_.type is ItemType.EXTENDED_TEXT else None)
+    except attempt_logic.AttemptRefused as exc:
+        if attempt_logic.is_overdue(attempt):
+            _submit(attempt, form)
+            return redirect(launch_url("delivery.result", attempt_id=attempt.id, notice="time"), 303)
+        return refusal(409, "Answer not saved", str(exc), "Go back to the question and choose one of the options.")
+    return redirect(_destination(attempt, request.form.get("go", "next"), number, len(presented)), 303)
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@require_launch()
+def review(attempt_id: int):
+    attempt, form, problem = _open_attempt(attempt_id)
+    if problem:
+        return problem
+    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    answers = attempt_logic.answers_of(attempt)
+    return render_template("delivery/review.html", form=form, attempt=attempt, total=len(presented),
+                           answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@require_launch()
+def submit(attempt_id: int):
+    attempt, form, problem = _open_attempt(attempt_id)
+    if problem:
+        return problem
+    _submit(attempt, form)
+    return redirect(launch_url("delivery.result", attempt_id=attempt.id), 303)
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@require_launch()
+def result(attempt_id: int):
+    """The learner's score, and the feedback when the form's policy allows it now."""
+    attempt = _own_attempt(attempt_id)
+    if attempt is None:
+        return _not_yours()
+    form = find_form(attempt.form_id)
+    if form is None:
+        return _form_missing()
+    if not attempt.submitted:
+        return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
+    bank = current_bank()
+    feedback = []
+    if attempt_logic.feedback_visible(attempt, _due_at(g.launch)):
+        answers = attempt_logic.answers_of(attempt)
+        presented = attempt_logic.presented_items(bank, form, attempt)
+        scores = attempt_logic.item_scores(bank, form, attempt)
+        for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
+            saved = answers.get(p.item.id)
+            feedback.append(feedback_view(bank, p, number, score, list(saved.choice_ids or []) if saved else [],
+                                          saved.text if saved else None))
+    db = get_session()
+    settings = attempt_logic.effective_settings(form, g.launch.custom or {})
+    used = len(attempt_logic.attempts_of(db, attempt.resource_link_id, attempt.user_id))
+    return render_template("delivery/result.html", form=form, attempt=attempt, feedback=feedback,
+                           policy=attempt.feedback, attempts_left=attempt_logic.attempts_left(settings, used),
+                           passing=form.settings.passing_score, notice=request.args.get("notice"))
+
+
+def _begin(form: Form):
+    launch: LaunchSession = g.launch
+    db = get_session()
+    settings = attempt_logic.effective_settings(form, launch.custom or {})
+    try:
+        attempt = attempt_logic.start_attempt(db, resource_link_id=launch.resource_link_id,
+                                              user_id=launch.user_id, form=form, settings=settings,
+                                              target=passback_target(launch))
+    except attempt_logic.AttemptRefused as exc:
+        latest = attempt_logic.current_attempt(db, launch.resource_link_id, launch.user_id)
+        if latest is not None:
+            return redirect(launch_url("delivery.result", attempt_id=latest.id, notice="no-attempts"), 303)
+        return refusal(403, "No attempts left", str(exc), "Ask your instructor if you need another attempt.")
+    _refresh_lineitem(attempt)
+    return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
+
+
+def _refresh_lineitem(attempt: Attempt) -> None:
+    """An attempt started in a launch without grade passback gets the line item of a later launch that has one."""
+    target = passback_target(g.launch)
+    if attempt.lineitem_url is None and target.lineitem_url and not attempt.submitted:
+        attempt.lineitem_url, attempt.ags_scopes = target.lineitem_url, list(target.scopes)
+        get_session().commit()
+
+
+def _submit(attempt: Attempt, form: Form) -> None:
+    _refresh_lineitem(attempt)
+    if attempt_logic.submit_attempt(get_session(), current_bank(), form, attempt, g.launch.user.sub):
+        wake_sender(current_app._get_current_object())
+
+
+def _own_attempt(attempt_id: int) -> Attempt | None:
+    """The attempt, only when it is the launching user's at the launching resource link."""
+    attempt = get_session().get(Attempt, attempt_id)
+    launch: LaunchSession = g.launch
+    if attempt is None or attempt.user_id != launch.user_id or attempt.resource_link_id != launch.resource_link_id:
+        return None
+    return attempt
+
+
+def _open_attempt(attempt_id: int) -> tuple[Attempt | None, Form | None, object]:
+    """An own attempt that is still in progress; an overdue one is submitted and the learner sent to the result."""
+    attempt = _own_attempt(attempt_id)
+    if attempt is None:
+        return None, None, _not_yours()
+    form = find_form(attempt.form_id)
+    if form is None:
+        return None, None, _form_missing()
+    if attempt.submitted:
+        return None, None, redirect(launch_url("delivery.result", attempt_id=attempt.id), 303)
+    if attempt_logic.is_overdue(attempt):
+        _submit(attempt, form)
+        return None, None, redirect(launch_url("delivery.result", attempt_id=attempt.id, notice="time"), 303)
+    return attempt, form, None
+
+
+def _launch_form(launch: LaunchSession) -> tuple[Form | None, object]:
+    if launch.resource_link_id is None:
+        return None, refusal(400, "No assessment here", "This launch did not come from an assessment link.",
+                             "Open the assessment from its link in your course.")
+    form = find_form(launch_form_id(launch))
+    if form is None:
+        return None, _form_missing()
+    return form, None
+
+
+def _destination(attempt: Attempt, go: str, number: int, total: int) -> str:
+    if go == "review":
+        return launch_url("delivery.review", attempt_id=attempt.id)
+    if go == "previous":
+        target = max(number - 1, 1)
+    elif go == "next":
+        if number >= total:
+            return launch_url("delivery.review", attempt_id=attempt.id)
+        target = number + 1
+    elif go.isdigit() and 1 <= int(go) <= total:
+        target = int(go)
+    else:
+        target = number
+    return launch_url("delivery.item", attempt_id=attempt.id, number=target, notice="saved")
+
+
+def _time_left(attempt: Attempt) -> int | None:
+    """Whole minutes left (rounded up), or None without a time limit."""
+    if attempt.deadline_at is None:
+        return None
+    seconds = (attempt.deadline_at - datetime.now(UTC)).total_seconds()
+    return max(int(-(-seconds // 60)), 0)
+
+
+def _due_at(launch: LaunchSession) -> datetime | None:
+    raw = (launch.custom or {}).get("due_at")
+    if not raw:
+        return None
+    try:
+        due = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+
+def _not_yours():
+    return refusal(404, "Attempt not found", "There is no attempt of yours at this address.",
+                   "Open the assessment again from your course.")
+
+
+def _form_missing():
+    return refusal(404, "Assessment not available",
+                   "This link does not name an assessment the tool has (it may have been removed from the bank).",
+                   "Ask your instructor to pick the assessment again for this link.")

@@ -1,0 +1,102 @@
+"""What a page may show about an item: the question while answering, and the feedback after submission.
+
+Templates only ever receive these views, never an `Item`: a question view has no `correct` flag, no rationale
+and no feedback, so a key cannot leak into the learner's HTML before submission, whatever a template does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from item_bank.assemble import PresentedItem
+from item_bank.markup import to_html, to_inline_html
+from item_bank.model import Bank, ItemType
+from item_bank.scoring import ItemScore
+
+INPUT_KIND = {
+    ItemType.SINGLE_CHOICE: "radio",
+    ItemType.TRUE_FALSE: "radio",
+    ItemType.MULTIPLE_RESPONSE: "checkbox",
+    ItemType.EXTENDED_TEXT: "essay",
+}
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: str
+    label: Markup
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    title: str
+    text: Markup
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """One item as the learner answers it: stem and options in this attempt's order, nothing more."""
+
+    number: int
+    item_id: str
+    kind: str
+    stem: Markup
+    options: tuple[OptionView, ...]
+    points: float
+    scenario: ScenarioView | None
+
+
+@dataclass(frozen=True)
+class OptionFeedback:
+    id: str
+    label: Markup
+    chosen: bool
+    correct: bool
+    rationale: Markup
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """One item after submission: the learner's answer, the keys, every option's rationale and the score."""
+
+    number: int
+    stem: Markup
+    kind: str
+    options: tuple[OptionFeedback, ...]
+    essay: str | None
+    feedback: Markup
+    score: float
+    max_score: float
+    pending: bool
+    scenario: ScenarioView | None
+
+
+def question_view(bank: Bank, presented: PresentedItem, number: int) -> QuestionView:
+    item = presented.item
+    choices = {c.id: c for c in item.choices}
+    options = tuple(OptionView(cid, Markup(to_inline_html(choices[cid].text))) for cid in presented.choice_order)
+    return QuestionView(number, item.id, INPUT_KIND[item.type], Markup(to_html(item.stem)), options, item.points,
+                        _scenario(bank, item.scenario))
+
+
+def feedback_view(bank: Bank, presented: PresentedItem, number: int, score: ItemScore,
+                  chosen: list[str], essay: str | None) -> FeedbackView:
+    item = presented.item
+    choices = {c.id: c for c in item.choices}
+    options = tuple(
+        OptionFeedback(cid, Markup(to_inline_html(choices[cid].text)), cid in chosen, choices[cid].correct,
+                       Markup(to_inline_html(choices[cid].rationale)))
+        for cid in presented.choice_order
+    )
+    return FeedbackView(number, Markup(to_html(item.stem)), INPUT_KIND[item.type], options, essay,
+                        Markup(to_html(item.feedback)), score.points, float(score.max_score), score.pending,
+                        _scenario(bank, item.scenario))
+
+
+def _scenario(bank: Bank, scenario_id: str | None) -> ScenarioView | None:
+    if scenario_id is None:
+        return None
+    scenario = bank.scenarios[scenario_id]
+    return ScenarioView(scenario.title, Markup(to_html(scenario.text)))
