@@ -1,0 +1,190 @@
+"""`cc13`: an IMS Common Cartridge 1.3 (.imscc) holding each form as an assessment (QTI 1.2, CC profile).
+
+Canvas and Moodle both import Common Cartridges (Moodle has no QTI importer in core), so this is the one file
+that reaches both. Layout: `imsmanifest.xml` (CC 1.3 namespace, an organization with one entry per form) and
+`cps-quiz-<form>/assessment_qti.xml` per form, streamed item by item through `exporters.packaging`.
+
+Items use the CC QTI profile types (`cc.multiple_choice.v0p1`, `cc.true_false.v0p1`, `cc.multiple_response.v0p1`,
+`cc.essay.v0p1`) with per-option and general feedback and `cc_weighting` carrying the points. Scores are
+percentages (SCORE 0-100): the exact key set sets 100; a partial multiple-response item adds each chosen option's
+`choice_weights` share instead, floored at 0 by the SCORE decvar (the same rule as `item_bank.scoring`; an LMS that
+only reads the CC profile's "Set 100" pattern grades such an item all-or-nothing, see docs/exports.md).
+The CC profile has no place for grader notes, rubrics or the bank's metadata: they are not in this format.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from lxml import etree
+
+from exporters.base import ExportSelection, Progress
+from exporters.canvas_qti12 import percent, question_html
+from exporters.packaging import PackageWriter, xml_bytes
+from item_bank.markup import to_html, to_inline_html
+from item_bank.model import Form, Item, ItemType, ScoringRule
+from item_bank.scoring import all_or_nothing, choice_weights
+
+CC_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1"
+CC_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd"
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+QTI_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ASSESSMENT_TYPE = "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"
+RESPONSE_ID = "response1"
+CC_PROFILES = {
+    ItemType.SINGLE_CHOICE: "cc.multiple_choice.v0p1",
+    ItemType.TRUE_FALSE: "cc.true_false.v0p1",
+    ItemType.MULTIPLE_RESPONSE: "cc.multiple_response.v0p1",
+    ItemType.EXTENDED_TEXT: "cc.essay.v0p1",
+}
+MAX_ATTEMPTS = {1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
+
+
+def quiz_ident(form: Form) -> str:
+    return f"cps-quiz-{form.id}"
+
+
+def quiz_href(form: Form) -> str:
+    return f"{quiz_ident(form)}/assessment_qti.xml"
+
+
+def _q(tag: str) -> str:
+    return f"{{{QTI_NS}}}{tag}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, _q(tag), attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _fields(parent: etree._Element, fields: list[tuple[str, str]]) -> None:
+    meta = _sub(parent, "qtimetadata")
+    for label, entry in fields:
+        field = _sub(meta, "qtimetadatafield")
+        _sub(field, "fieldlabel", label)
+        _sub(field, "fieldentry", entry)
+
+
+def _mattext(parent: etree._Element, html: str) -> None:
+    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+
+
+def cc_item(item: Item, bank_html: str, rule: ScoringRule) -> etree._Element:
+    """One CC-profile `item`: presentation, response processing that follows `item_bank.scoring`, feedback."""
+    el = etree.Element(_q("item"), ident=item.id, title=item.id, nsmap={None: QTI_NS})
+    computer = "No" if item.type is ItemType.EXTENDED_TEXT else "Yes"
+    _fields(_sub(el, "itemmetadata"), [("cc_profile", CC_PROFILES[item.type]), ("cc_weighting", f"{item.points:g}"),
+                                       ("qmd_computerscored", computer)])
+    presentation = _sub(el, "presentation")
+    _mattext(presentation, bank_html)
+    if item.type is ItemType.EXTENDED_TEXT:
+        response = _sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
+        _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+    else:
+        cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
+        response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
+        render = _sub(response, "render_choice")
+        for choice in item.choices:
+            _mattext(_sub(render, "response_label", ident=choice.id), to_inline_html(choice.text))
+    _resprocessing(el, item, rule)
+    _feedback(el, "general_fb", to_html(item.feedback))
+    for choice in item.choices:
+        _feedback(el, f"{choice.id}_fb", to_html(choice.rationale))
+    return el
+
+
+def _resprocessing(el: etree._Element, item: Item, rule: ScoringRule) -> None:
+    proc = _sub(el, "resprocessing")
+    _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    general = _sub(proc, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(general, "conditionvar"), "other")
+    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    if item.type is ItemType.EXTENDED_TEXT:
+        return
+    partial = not all_or_nothing(item, rule)
+    weights = choice_weights(item, rule)
+    for choice in item.choices:
+        cond = _sub(proc, "respcondition", **{"continue": "Yes"})
+        _sub(_sub(cond, "conditionvar"), "varequal", choice.id, respident=RESPONSE_ID)
+        if partial:
+            _sub(cond, "setvar", percent(weights[choice.id]), action="Add", varname="SCORE")
+        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{choice.id}_fb")
+    if partial:
+        return
+    exact = _sub(proc, "respcondition", **{"continue": "No"})
+    condvar = _sub(exact, "conditionvar")
+    if item.type is ItemType.MULTIPLE_RESPONSE:
+        both = _sub(condvar, "and")
+        for choice in item.choices:
+            _sub(both if choice.correct else _sub(both, "not"), "varequal", choice.id, respident=RESPONSE_ID)
+    else:
+        _sub(condvar, "varequal", item.keys[0].id, respident=RESPONSE_ID)
+    _sub(exact, "setvar", "100", action="Set", varname="SCORE")
+
+
+def _feedback(el: etree._Element, ident: str, html: str) -> None:
+    _mattext(_sub(_sub(el, "itemfeedback", ident=ident), "flow_mat"), html)
+
+
+def _assessment_fields(form: Form) -> list[tuple[str, str]]:
+    s = form.settings
+    fields = [("cc_profile", "cc.exam.v0p1"), ("qmd_assessmenttype", "Examination"), ("qmd_scoretype", "Percentage"),
+              ("cc_maxattempts", MAX_ATTEMPTS.get(s.attempts_allowed, "unlimited"))]
+    if s.time_limit_minutes:
+        fields.append(("qmd_timelimit", str(s.time_limit_minutes)))
+    return fields
+
+
+class CommonCartridgeExporter:
+    name = "cc13"
+    title = "IMS Common Cartridge 1.3 with the forms as assessments (Canvas, Moodle, Brightspace, Sakai)"
+    suffix = ".imscc"
+
+    def write(self, selection: ExportSelection, out: BinaryIO, progress: Progress | None = None) -> None:
+        bank = selection.bank
+        forms = sorted(selection.forms, key=quiz_href)
+        with PackageWriter(out) as pkg:
+            for form in forms:
+                rule = form.settings.multiple_response_scoring
+                with pkg.xml(quiz_href(form)) as xf:
+                    attrs = {f"{{{XSI}}}schemaLocation": f"{QTI_NS} {QTI_LOCATION}"}
+                    with xf.element(_q("questestinterop"), attrs, nsmap={None: QTI_NS, "xsi": XSI}):
+                        with xf.element(_q("assessment"), ident=quiz_ident(form), title=form.title):
+                            meta = etree.Element(_q("x"), nsmap={None: QTI_NS})
+                            _fields(meta, _assessment_fields(form))
+                            xf.write(meta[0])
+                            with xf.element(_q("section"), ident="root_section"):
+                                for item in ExportSelection(bank, form).items:
+                                    xf.write(cc_item(item, question_html(item, bank), rule))
+                                    if progress is not None:
+                                        progress(1)
+            pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms)))
+
+
+def manifest(name: str, forms: list[Form]) -> etree._Element:
+    """The CC 1.3 manifest: one organization item and one assessment resource per form."""
+    ns = f"{{{CC_NS}}}"
+    root = etree.Element(f"{ns}manifest", {"identifier": f"cps-cartridge-{name}",
+                                           f"{{{XSI}}}schemaLocation": f"{CC_NS} {CC_LOCATION}"},
+                         nsmap={None: CC_NS, "xsi": XSI})
+    meta = etree.SubElement(root, f"{ns}metadata")
+    etree.SubElement(meta, f"{ns}schema").text = "IMS Common Cartridge"
+    etree.SubElement(meta, f"{ns}schemaversion").text = "1.3.0"
+    orgs = etree.SubElement(root, f"{ns}organizations")
+    org = etree.SubElement(orgs, f"{ns}organization", identifier="org-1", structure="rooted-hierarchy")
+    top = etree.SubElement(org, f"{ns}item", identifier="root")
+    for form in forms:
+        entry = etree.SubElement(top, f"{ns}item", identifier=f"org-{quiz_ident(form)}",
+                                 identifierref=quiz_ident(form))
+        etree.SubElement(entry, f"{ns}title").text = form.title
+    resources = etree.SubElement(root, f"{ns}resources")
+    for form in forms:
+        resource = etree.SubElement(resources, f"{ns}resource", identifier=quiz_ident(form), type=ASSESSMENT_TYPE)
+        etree.SubElement(resource, f"{ns}file", href=quiz_href(form))
+    return root
+
+
+EXPORTER = CommonCartridgeExporter()
