@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from lti_tool.cli_bank import bank_commands
+from lti_tool.cli_export import export_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,7 +18,7 @@ def main() -> None:
     """CPS ethics assessments: validate and export the item bank, and run the LTI 1.3 tool."""
 
 
-for _command in bank_commands:
+for _command in bank_commands + export_commands:
     main.add_command(_command)
 if __name__ == "__main__":
     main()
