@@ -216,7 +216,7 @@ def drain(app: Flask, now: datetime | None = None, limit: int = BATCH) -> DrainR
     report = DrainReport()
     now = now or utcnow()
     with session_scope(app) as db:
-        for row_id in due_ids(db, now, limit):
+        for row_id in _all_due(db, now, limit):
             if not claim(db, row_id, now):
                 continue
             row = db.get(ScoreOutbox, row_id, populate_existing=True)
@@ -231,6 +231,17 @@ def drain(app: Flask, now: datetime | None = None, limit: int = BATCH) -> DrainR
                 report.failed += 1
                 report.errors.append(f"score {row.id}: {row.platform_reason}")
     return report
+
+
+def _all_due(db: Session, now: datetime, limit: int):
+    """Due ids batch after batch; a row leaves the due set once tried (sent, failed or rescheduled later)."""
+    seen: set[int] = set()
+    while True:
+        batch = [i for i in due_ids(db, now, limit) if i not in seen]
+        if not batch:
+            return
+        seen.update(batch)
+        yield from batch
 
 
 class GradeSender:

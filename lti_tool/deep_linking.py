@@ -1,0 +1,161 @@
+"""The instructor's deep-linking launch: pick a form, set its delivery options, send the link back to the LMS.
+
+The response is one `ltiResourceLink` with a line item (scoreMaximum = the form's points, label = its title,
+resourceId = the form id) so the LMS creates exactly one gradebook column, and custom params carrying the form id
+and the chosen settings, which come back in every launch of that link. It is a JWT signed with the tool's current
+key by pylti1p3's `DeepLink`, posted to the platform's return URL by a form (auto-submitted when scripts run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, g, render_template, request
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
+
+from item_bank.assemble import FormUnsatisfiable, form_items
+from item_bank.model import Bank, FeedbackPolicy, Form
+from lti_tool.bank_access import current_bank
+from lti_tool.db import get_session
+from lti_tool.keys import signing_key
+from lti_tool.launch_context import refusal, require_launch
+from lti_tool.models import LaunchSession
+from lti_tool.platforms import PlatformRegistration
+
+bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
+
+MAX_ATTEMPTS = 20
+MAX_MINUTES = 600
+LAUNCH_PATH = "/lti/launch"
+FEEDBACK_LABELS = {
+    FeedbackPolicy.AFTER_SUBMIT: "Right after submitting",
+    FeedbackPolicy.AFTER_DUE: "After the due date",
+    FeedbackPolicy.NEVER: "Never (score only)",
+}
+
+
+@dataclass(frozen=True)
+class FormSummary:
+    """What an instructor needs to choose a form."""
+
+    form: Form
+    item_count: int
+    points: float
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    attempts_allowed: int
+    time_limit_minutes: int
+    feedback: FeedbackPolicy
+
+    def as_custom(self, form_id: str) -> dict[str, str]:
+        return {"form_id": form_id, "attempts_allowed": str(self.attempts_allowed),
+                "time_limit_minutes": str(self.time_limit_minutes), "feedback": self.feedback.value}
+
+
+def summarize(bank: Bank) -> list[FormSummary]:
+    """Every form the bank can assemble, with its size, points and domain titles (forms that cannot be built are
+    left out: the bank validator reports them)."""
+    summaries = []
+    for form in bank.forms:
+        try:
+            items = form_items(form, bank)
+        except (FormUnsatisfiable, KeyError):
+            continue
+        domain_ids = list(dict.fromkeys(i.domain for i in items))
+        titles = tuple(bank.blueprint.domain(d).title for d in domain_ids)
+        summaries.append(FormSummary(form, len(items), sum(i.points for i in items), titles))
+    return summaries
+
+
+def parse_settings(values: dict[str, str]) -> tuple[LinkSettings | None, list[str]]:
+    """The instructor's choices, or the problems with them in words they can act on."""
+    problems = []
+    attempts = _whole(values.get("attempts_allowed", ""), 0, MAX_ATTEMPTS)
+    if attempts is None:
+        problems.append(f"Attempts must be a whole number from 0 (unlimited) to {MAX_ATTEMPTS}.")
+    minutes = _whole(values.get("time_limit_minutes", "") or "0", 0, MAX_MINUTES)
+    if minutes is None:
+        problems.append(f"The time limit must be a whole number of minutes from 0 (none) to {MAX_MINUTES}.")
+    try:
+        feedback = FeedbackPolicy(values.get("feedback", ""))
+    except ValueError:
+        feedback = None
+        problems.append("Choose when learners see feedback.")
+    if problems:
+        return None, problems
+    return LinkSettings(attempts, minutes, feedback), []
+
+
+def resource_link(summary: FormSummary, settings: LinkSettings, launch_url: str) -> DeepLinkResource:
+    lineitem = (LineItem().set_score_maximum(summary.points).set_label(summary.form.title)
+                .set_resource_id(summary.form.id))
+    return (DeepLinkResource().set_url(launch_url).set_title(summary.form.title).set_lineitem(lineitem)
+            .set_custom_params(settings.as_custom(summary.form.id)))
+
+
+@bp.get("/pick")
+@require_launch(instructor=True)
+def pick():
+    """The list of forms, each with its own small settings form (no JavaScript needed)."""
+    problem = _check_deep_link(g.launch)
+    if problem:
+        return problem
+    return render_template("deep_linking/pick.html", summaries=summarize(current_bank()),
+                           feedback_labels=FEEDBACK_LABELS, problems=[], chosen=None)
+
+
+@bp.post("/pick")
+@require_launch(instructor=True)
+def choose():
+    """Build, sign and post back the deep-linking response for the chosen form and settings."""
+    launch: LaunchSession = g.launch
+    problem = _check_deep_link(launch)
+    if problem:
+        return problem
+    summaries = {s.form.id: s for s in summarize(current_bank())}
+    summary = summaries.get(request.form.get("form_id", ""))
+    settings, problems = parse_settings(request.form.to_dict())
+    if summary is None:
+        problems.insert(0, "Choose one of the assessments listed.")
+    if problems:
+        return render_template("deep_linking/pick.html", summaries=list(summaries.values()),
+                               feedback_labels=FEEDBACK_LABELS, problems=problems,
+                               chosen=request.form.get("form_id")), 400
+    db = get_session()
+    registration = PlatformRegistration(launch.platform, signing_key(db))
+    deep_link = DeepLink(registration, launch.deployment.deployment_id, launch.deep_linking_settings)
+    token = deep_link.get_response_jwt([resource_link(summary, settings, _tool_url(LAUNCH_PATH))])
+    return render_template("deep_linking/return.html", return_url=launch.deep_linking_settings["deep_link_return_url"],
+                           jwt=token, title=summary.form.title)
+
+
+def _check_deep_link(launch: LaunchSession):
+    settings = launch.deep_linking_settings or {}
+    if not launch.is_deep_link or not settings.get("deep_link_return_url"):
+        return refusal(400, "Not a content-selection launch",
+                       "This page picks an assessment for a course, and needs the LMS's content-selection launch.",
+                       "Add the tool from the LMS's 'add external tool' or assignment-selection dialog.")
+    accepted = settings.get("accept_types") or []
+    if "ltiResourceLink" not in accepted:
+        return refusal(400, "The LMS does not accept assessment links here",
+                       "This content-selection launch does not accept LTI resource links.",
+                       "Add the tool as an assignment or activity instead of as a link or file.")
+    return None
+
+
+def _tool_url(path: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + path
+
+
+def _whole(raw: str, low: int, high: int) -> int | None:
+    raw = raw.strip()
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
