@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None):
     shared_store.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    _start_grade_sender(app)
 
     if app.config["PROXY_HOPS"] > 0:
         hops = app.config["PROXY_HOPS"]
@@ -44,3 +45,18 @@ def _register_blueprints(app) -> None:
     from lti_tool import keys
 
     app.register_blueprint(keys.bp)
+    _register_delivery_blueprints(app)
+
+
+def _register_delivery_blueprints(app) -> None:
+    from lti_tool import deep_linking, delivery, instructor
+
+    app.register_blueprint(deep_linking.bp)
+    app.register_blueprint(delivery.bp)
+    app.register_blueprint(instructor.bp)
+
+
+def _start_grade_sender(app) -> None:
+    from lti_tool import grades
+
+    grades.init_app(app)

@@ -74,5 +74,9 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "LAUNCH_TARGETS": dict(DEFAULT_LAUNCH_TARGETS),
         # The item bank the tool delivers (folder); None = the embedded bank.
         "BANK_PATH": env.get("CPS_BANK") or None,
+        # The background AGS sender drains the score outbox this often (seconds); 0 = only `cps-assess grades send`.
+        "GRADES_SENDER_INTERVAL_SECONDS": _int(env, "CPS_GRADES_SENDER_SECONDS", 10),
+        # Scores that keep failing with timeouts, 5xx or 429 are retried this long before they are marked failed.
+        "GRADES_RETRY_HOURS": _int(env, "CPS_GRADES_RETRY_HOURS", 48),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -267,12 +267,14 @@ class GradeSender:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 drain(self.app)
             except Exception:  # a database hiccup must not kill the sender; the rows wait in the outbox
                 log.exception("grade sender: drain failed; trying again next tick")
-            self._wake.wait(self.interval)
-            self._wake.clear()
 
 
 def init_app(app: Flask) -> None:
