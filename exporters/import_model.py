@@ -34,6 +34,7 @@ class ImportedItem:
     rubric: str | None = None
     grader_notes: str | None = None
     tags: list[str] = field(default_factory=list)
+    variant: bool = False  # a form-specific copy (e.g. scored under the form's rule); the plain item wins
 
     def as_yaml(self) -> dict[str, Any]:
         """The item as a mapping in the order authors read it; empty optional fields are left out."""

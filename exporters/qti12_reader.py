@@ -99,7 +99,7 @@ def read_item(el: etree._Element, where: str) -> ImportedItem | Skipped:
             choice["id"] = choice["text"].strip().lower()
         if {c["id"] for c in item.choices} != {"true", "false"}:
             return Skipped(ident, where, "true/false item whose options are not True and False")
-    if kind == "multiple_response" and not item.scoring_rule:
+    if kind == "multiple_response" and "cps_item_id" not in meta:
         adds = [s for s in _find(el, "setvar") if (s.get("action") or "Set") == "Add"]
         item.scoring_rule = "partial" if adds else "all_or_nothing"
     return item

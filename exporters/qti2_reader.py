@@ -98,7 +98,7 @@ def read_item(root: etree._Element, where: str, metadata: etree._Element | None,
         return Skipped(identifier, where, f"{found}: only one choiceInteraction or extendedTextInteraction per "
                                           "item is supported")
     interaction = interactions[0]
-    item = ImportedItem(id=identifier.split("--", 1)[0], source=where)
+    item = ImportedItem(id=identifier.split("--", 1)[0], source=where, variant="--" in identifier)
     _read_body(item, body, interaction)
     feedback = {attr(fb, "identifier"): fb for fb in children(root, "modalFeedback")}
     general = feedback.get("GENERAL")

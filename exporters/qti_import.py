@@ -52,6 +52,7 @@ class ImportResult:
     items: list[ImportedItem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     flavour: str = ""
+    copies: int = 0  # the same item again (a quiz copy of a bank item, a form's scoring variant): read once
 
     @property
     def scenarios(self) -> list[dict[str, str]]:
@@ -144,7 +145,7 @@ def _read_document(root: etree._Element, where: str, metadata: etree._Element | 
 
 
 def _add(result: ImportResult, read: list[ImportedItem | Skipped]) -> None:
-    ids = {i.id for i in result.items}
+    index = {item.id: n for n, item in enumerate(result.items)}
     for entry in read:
         if isinstance(entry, Skipped):
             result.skipped.append(entry)
@@ -152,10 +153,12 @@ def _add(result: ImportResult, read: list[ImportedItem | Skipped]) -> None:
         entry.id = _safe_id(entry.id)
         for choice in entry.choices:
             choice["id"] = _safe_choice_id(str(choice["id"]))
-        if entry.id in ids:
-            result.skipped.append(Skipped(entry.id, entry.source, "the same item id appeared earlier in the package"))
+        if entry.id in index:
+            result.copies += 1
+            if result.items[index[entry.id]].variant and not entry.variant:
+                result.items[index[entry.id]] = entry
             continue
-        ids.add(entry.id)
+        index[entry.id] = len(result.items)
         result.items.append(entry)
 
 

@@ -36,7 +36,8 @@ def import_command(package: Path, output: Path, blueprint: Path | None) -> None:
         gaps = item.missing()
         if gaps:
             click.echo(f"{item.id}: fill in {', '.join(gaps)} before the bank validates")
-    click.echo(f"imported {len(result.items)} item(s), {len(result.scenarios)} scenario(s), skipped "
+    copies = f" ({result.copies} further copies of the same items read once)" if result.copies else ""
+    click.echo(f"imported {len(result.items)} item(s){copies}, {len(result.scenarios)} scenario(s), skipped "
                f"{len(result.skipped)} from {package.name} ({result.flavour or 'single file'}) into "
                + ", ".join(str(p) for p in written))
 
