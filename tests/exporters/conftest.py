@@ -1,0 +1,93 @@
+"""Schemas for the export tests, compiled once per session, located via CPS_SCHEMAS or ../shared/schemas."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, skip_or_fail
+
+
+def schemas_dir() -> Path | None:
+    """$CPS_SCHEMAS, else ../shared/schemas next to the repository; None when neither holds the catalog."""
+    candidates = [Path(os.environ["CPS_SCHEMAS"])] if os.environ.get("CPS_SCHEMAS") else []
+    candidates.append(REPO.parent / "shared" / "schemas")
+    for path in candidates:
+        if (path / "catalog.xml").is_file():
+            return path
+    return None
+
+
+class Schemas:
+    """Compiles each schema on first use, offline, resolving remote imports through the catalog."""
+
+    def __init__(self, root: Path) -> None:
+        from lxml import etree
+
+        self.root = root
+        ns = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
+        mapping = {e.get("name"): str(root / e.get("uri")) for e in etree.parse(str(root / "catalog.xml")).iter(
+            ns + "uri")}
+
+        class CatalogResolver(etree.Resolver):
+            def resolve(self, url, pubid, context):  # noqa: ANN001, ANN202 - lxml's signature
+                if url in mapping:
+                    return self.resolve_filename(mapping[url], context)
+                return None
+
+        self._resolver = CatalogResolver
+        self._cache: dict[str, object] = {}
+
+    def xsd(self, relative: str):  # noqa: ANN201 - lxml.etree.XMLSchema
+        from lxml import etree
+
+        if relative not in self._cache:
+            parser = etree.XMLParser(no_network=True)
+            parser.resolvers.add(self._resolver())
+            self._cache[relative] = etree.XMLSchema(etree.parse(str(self.root / relative), parser))
+        return self._cache[relative]
+
+    def dtd(self, relative: str):  # noqa: ANN201 - lxml.etree.DTD
+        from lxml import etree
+
+        if relative not in self._cache:
+            self._cache[relative] = etree.DTD(str(self.root / relative))
+        return self._cache[relative]
+
+
+@pytest.fixture(scope="session")
+def schemas() -> Schemas:
+    root = schemas_dir()
+    if root is None:
+        skip_or_fail("QTI schemas not found: set CPS_SCHEMAS or provide ../shared/schemas (see its README)")
+    return Schemas(root)
+
+
+@pytest.fixture
+def assert_valid() -> Callable[..., None]:
+    def check(schema, doc, where: str) -> None:  # noqa: ANN001
+        if not schema.validate(doc):
+            errors = "; ".join(str(e) for e in list(schema.error_log)[:5])
+            pytest.fail(f"{where} is not valid: {errors}")
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def export_bytes(starter_bank) -> Callable[..., bytes]:  # noqa: ANN001
+    """Export the starter bank (or one of its forms) in a format and return the file's bytes."""
+    import io
+
+    from exporters.base import ExportSelection, get_exporter
+
+    def run(fmt: str, form_id: str | None = None, bank=None) -> bytes:  # noqa: ANN001
+        source = bank or starter_bank
+        out = io.BytesIO()
+        form = source.form(form_id) if form_id else None
+        get_exporter(fmt).write(ExportSelection(source, form), out)
+        return out.getvalue()
+
+    return run
