@@ -16,6 +16,7 @@ from item_bank.model import Bank, Item, ItemType
 from item_bank.problems import Problem
 
 STEM_WORD_LIMIT = 120
+ESSAY_STEM_WORD_LIMIT = 200  # an essay stem carries its own 100-150 word case
 KEY_LENGTH_CUE = 1.3  # the key is this many times longer than the average distractor
 KEY_POSITION_LIMIT = 0.35
 KEY_LONGEST_LIMIT = 0.30
@@ -52,8 +53,9 @@ def lint_item(item: Item) -> list[Problem]:
         add("error", "sources", "no sources; add the source keys that back the key (e.g. [S10])")
     stem = to_plain_text(item.stem)
     words = len(_WORD.findall(stem))
-    if words > STEM_WORD_LIMIT:
-        add("warning", "stem", f"{words} words; keep stems under {STEM_WORD_LIMIT} (move the case to a scenario)")
+    limit = ESSAY_STEM_WORD_LIMIT if item.type is ItemType.EXTENDED_TEXT else STEM_WORD_LIMIT
+    if words > limit:
+        add("warning", "stem", f"{words} words; keep stems under {limit} (move the case to a scenario)")
     for word in _unemphasised_negatives(item.stem):
         add("error", "stem", f"negative lead-in word {word!r} is not emphasised; write it in capitals (**NOT**) "
             "or rephrase positively")
