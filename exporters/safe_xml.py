@@ -29,6 +29,8 @@ def parse(data: bytes, where: str, max_bytes: int = MAX_XML_BYTES, max_depth: in
     try:
         tree = etree.fromstring(data, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
+        if "amplification" in str(exc.msg).lower() or "entity" in str(exc.msg).lower():
+            raise UnsafeXml(f"{where}: entity expansion (an XML bomb?); refusing it") from None
         if "depth" in str(exc.msg).lower():
             raise UnsafeXml(f"{where}: nested deeper than the parser allows; refusing it") from None
         raise UnsafeXml(f"{where}: not well-formed XML ({exc.msg}); fix or re-export the package") from None
