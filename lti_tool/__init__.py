@@ -42,9 +42,10 @@ def create_app(config: dict[str, Any] | None = None):
 
 
 def _register_blueprints(app) -> None:
-    from lti_tool import keys
+    from lti_tool import keys, launch
 
     app.register_blueprint(keys.bp)
+    app.register_blueprint(launch.bp)
     _register_delivery_blueprints(app)
 
 

@@ -1,0 +1,102 @@
+"""The launch blueprint: OIDC login (/lti/login) and the launch itself (/lti/launch).
+
+A successful launch records a LaunchSession and redirects to the page for its message (launch_context).
+Refusals are 4xx pages that say what to check; the id_token is never echoed nor logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.exception import LtiException
+
+from lti_tool.db import get_session
+from lti_tool.http_client import http_session
+from lti_tool.keys import signing_key
+from lti_tool.launch_context import redirect_for, refusal
+from lti_tool.launch_records import record_launch
+from lti_tool.launch_security import (
+    CookiesBlocked,
+    HardenedMessageLaunch,
+    LaunchRefused,
+    ToolOIDCLogin,
+    same_tool,
+)
+from lti_tool.platforms import DatabaseToolConf, find_platform
+from lti_tool.shared_store import store
+from lti_tool.urls import tool_base_url, tool_url
+
+bp = Blueprint("launch", __name__)
+log = logging.getLogger(__name__)
+
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id",
+                "deployment_id", "lti_storage_target")
+MAX_LOGIN_PARAM = 4096
+
+
+def _tool_conf() -> DatabaseToolConf:
+    session = get_session()
+    return DatabaseToolConf(session, signing_key(session), strict_deployments=current_app.config["STRICT_DEPLOYMENTS"])
+
+
+def _shown(refused: LaunchRefused):
+    log.info("launch refused: %s", refused.title)
+    return refusal(refused.status, refused.title, refused.explanation, refused.what_to_check)
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login():
+    """Third-party initiated login: check the platform and the target, then send the browser to authorize."""
+    params = {name: request.values.get(name, "") for name in LOGIN_PARAMS if request.values.get(name)}
+    if any(len(value) > MAX_LOGIN_PARAM for value in params.values()):
+        return refusal(400, "Login request too large", "A login parameter is longer than the tool accepts.",
+                       "Start the launch again from the course.")
+    if not params.get("iss") or not params.get("login_hint"):
+        return refusal(400, "Incomplete login request", "The platform did not send its issuer and login hint.",
+                       "Launch the tool from a course in the LMS, not by opening this address directly.")
+    target = params.get("target_link_uri", "")
+    if not target or not same_tool(target, tool_base_url()):
+        return refusal(400, "Launch aimed elsewhere", "The login's target_link_uri is not a page of this tool.",
+                       f"Set the tool's launch URL in the platform to {tool_url('launch.launch')}.")
+    platform = find_platform(get_session(), params["iss"], params.get("client_id"))
+    if platform is None:
+        return refusal(403, "Unknown platform", "No registration matches this platform and client id.",
+                       "Register the tool in the platform (dynamic registration or cps-assess platform add).")
+    if not platform.is_active:
+        return refusal(403, "Registration pending approval", "This platform's registration has not been "
+                       "approved by the tool's administrator yet.",
+                       "Ask the tool's administrator to run: cps-assess platform approve "
+                       f"{platform.id}")
+    oidc = ToolOIDCLogin(FlaskRequest(request_data=params), _tool_conf(), store(),
+                         current_app.config["LOGIN_STATE_SECONDS"])
+    try:
+        url = oidc.auth_redirect_url(tool_url("launch.launch"), params)
+    except LtiException:
+        return refusal(403, "Unknown platform", "No active registration matches this login.",
+                       "Check the issuer and client id of the registration.")
+    return oidc.redirect_response(url)
+
+
+@bp.post("/lti/launch")
+def launch():
+    """The platform's form post with the id_token: validate it, record the launch, go to the right page."""
+    message = HardenedMessageLaunch(FlaskRequest(), _tool_conf(), store(), current_app.config, tool_base_url(),
+                                    http_session())
+    try:
+        message.validate()
+    except LaunchRefused as refused:
+        return _shown(refused)
+    except CookiesBlocked as blocked:
+        login = dict(blocked.state_record.get("login") or {})
+        login["lti1p3_new_window"] = "1"
+        return render_template("cookies_blocked.html", login_url=tool_url("launch.login"), params=login), 200
+    launch_session = record_launch(get_session(), message.registration.platform_id, message.body,
+                                   message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"])
+    target = redirect_for(launch_session)
+    if target is None:
+        return refusal(501, "This part of the tool is not installed",
+                       "The launch was accepted, but the page for it is not available on this server.",
+                       "Tell the tool's administrator; the launch itself is fine.")
+    return redirect(target, code=303)

@@ -1,0 +1,398 @@
+"""PyLTI1p3's login and launch with the gaps closed.
+
+`ToolOIDCLogin` binds each login's state to its nonce, platform, deployment and parameters in the shared store
+and sets a `SameSite=None; Secure; Partitioned` state cookie. `HardenedMessageLaunch` then refuses anything
+that does not match: oversized tokens, algorithms other than RS256, unknown keys (after one refetch of the
+platform's key set), bad signatures, wrong issuer or audience, a missing or foreign `azp`, expired tokens or
+tokens issued in the future or too long ago (with a configured leeway), a nonce that is not the login's or was
+already used, an off-site `target_link_uri`, a deployment other than the one announced at login, and messages
+other than resource-link and deep-linking launches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import jwt
+from jwcrypto.jwk import JWK
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import LtiException
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from pylti1p3.session import SessionService
+
+from lti_tool.shared_store import SharedStore
+
+RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+ACCEPTED_MESSAGES = (RESOURCE_LINK, DEEP_LINKING)
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+STATE_COOKIE_PREFIX = "lti1p3"
+
+
+class LaunchRefused(Exception):
+    """A refusal with what to tell the person: HTTP status, title, explanation and what to check."""
+
+    def __init__(self, status: int, title: str, explanation: str, what_to_check: str = "") -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.explanation = explanation
+        self.what_to_check = what_to_check
+
+
+class CookiesBlocked(Exception):
+    """The launch is genuine so far but the browser did not send the login's state cookie back."""
+
+    def __init__(self, state_record: dict[str, Any]) -> None:
+        super().__init__("state cookie missing")
+        self.state_record = state_record
+
+
+def refuse(title: str, explanation: str, what_to_check: str = "", status: int = 400) -> LaunchRefused:
+    return LaunchRefused(status, title, explanation, what_to_check)
+
+
+class StoreLaunchData(LaunchDataStorage):
+    """PyLTI1p3's launch data storage over the shared store (no session cookie: works across workers)."""
+
+    def __init__(self, shared: SharedStore, default_ttl: int) -> None:
+        super().__init__()
+        self._shared = shared
+        self._ttl = default_ttl
+
+    def get_session_cookie_name(self) -> None:
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        return self._shared.get(self._prepare_key(key))
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        self._shared.put(self._prepare_key(key), value, exp or self._ttl)
+
+    def check_value(self, key: str) -> bool:
+        return self._shared.get(self._prepare_key(key)) is not None
+
+
+class SecureCookieService(FlaskCookieService):
+    """State cookies that survive inside an LMS iframe: SameSite=None; Secure; Partitioned; HttpOnly."""
+
+    def update_response(self, response) -> None:
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(key=key, value=data["value"], max_age=data["exp"], secure=True, path="/",
+                                httponly=True, samesite="None", partitioned=True)
+
+
+def state_key(state: str) -> str:
+    return "login-state:" + state
+
+
+def nonce_key(nonce: str) -> str:
+    return "nonce:" + nonce
+
+
+class ToolOIDCLogin(FlaskOIDCLogin):
+    """Third-party initiated login: remembers, server-side, what the launch must match."""
+
+    def __init__(self, request: FlaskRequest, tool_config, shared: SharedStore, state_seconds: int) -> None:
+        session_service = SessionService(request)
+        session_service.set_data_storage(StoreLaunchData(shared, state_seconds))
+        super().__init__(request, tool_config, session_service=session_service,
+                         cookie_service=SecureCookieService(request))
+        self._shared = shared
+        self._state_seconds = state_seconds
+
+    def auth_redirect_url(self, launch_url: str, login_params: dict[str, str]) -> str:
+        """The platform's authorization URL for this login; records state and nonce in the shared store."""
+        registration = self.validate_oidc_login()
+        self._registration = registration
+        state = secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(32)
+        self._cookie_service.set_cookie(state, state, self._state_seconds)
+        deployment = login_params.get("lti_deployment_id") or login_params.get("deployment_id") or None
+        self._shared.put(state_key(state), {
+            "nonce": nonce,
+            "platform_id": registration.platform_id,
+            "deployment_id": deployment,
+            "login": login_params,
+        }, self._state_seconds)
+        self._shared.put(nonce_key(nonce), registration.platform_id, self._state_seconds)
+        auth = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": registration.get_client_id(),
+            "redirect_uri": launch_url,
+            "state": state,
+            "nonce": nonce,
+            "login_hint": login_params["login_hint"],
+        }
+        if login_params.get("lti_message_hint"):
+            auth["lti_message_hint"] = login_params["lti_message_hint"]
+        base = registration.get_auth_login_url()
+        return base + ("&" if "?" in base else "?") + urlencode(auth)
+
+    def redirect_response(self, url: str):
+        return self.get_redirect(url).do_redirect()
+
+
+def same_tool(url: str, tool_base: str) -> bool:
+    """Whether `url` is a page of this tool: same scheme, host and port, and under the tool's path."""
+    target, base = urlsplit(url), urlsplit(tool_base)
+    if (target.scheme, target.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return False
+    prefix = base.path.rstrip("/") + "/"
+    return (target.path or "/").startswith(prefix) or target.path == base.path.rstrip("/")
+
+
+class HardenedMessageLaunch(FlaskMessageLaunch):
+    """PyLTI1p3's message launch, validated in a stricter order with every check the library leaves out."""
+
+    def __init__(self, request: FlaskRequest, tool_config, shared: SharedStore, settings: dict[str, Any],
+                 tool_base: str, requests_session) -> None:
+        session_service = SessionService(request)
+        session_service.set_data_storage(StoreLaunchData(shared, settings["LAUNCH_SESSION_SECONDS"]))
+        super().__init__(request, tool_config, session_service=session_service,
+                         cookie_service=SecureCookieService(request), requests_session=requests_session)
+        self._shared = shared
+        self._settings = settings
+        self._tool_base = tool_base
+        self._state_record: dict[str, Any] = {}
+        self.set_launch_data_lifetime(settings["LAUNCH_SESSION_SECONDS"])
+
+    # --- the order of checks -------------------------------------------------------------------------------------
+    def validate(self) -> HardenedMessageLaunch:
+        self._validated = True
+        try:
+            self.check_size()
+            self.validate_state()
+            self.validate_jwt_format()
+            self.check_header()
+            self.validate_registration()
+            self.check_state_platform()
+            self.validate_jwt_signature()
+            self.check_times()
+            self.check_nonce_matches_login()
+            self.check_target_link_uri()
+            self.validate_deployment()
+            self.validate_message()
+            self.consume_nonce()
+            self._shared.delete(state_key(self._get_request_param("state")))
+            self.save_launch_data()
+        except LaunchRefused:
+            self._validated = False
+            raise
+        except CookiesBlocked:
+            self._validated = False
+            raise
+        except (LtiException, AssertionError) as exc:
+            self._validated = False
+            raise refuse("The launch could not be accepted", str(exc),
+                         "Check the tool's registration in the platform (client id, deployment, URLs).") from None
+        return self
+
+    def check_size(self) -> None:
+        token = self._get_request_param("id_token") or ""
+        if not token:
+            raise refuse("No launch token", "The platform did not send an id_token.",
+                         "Launch the tool from a course in the LMS, not by opening this address directly.")
+        if len(token) > self._settings["MAX_ID_TOKEN_BYTES"]:
+            raise refuse("Launch token too large", "The platform's id_token is larger than the tool accepts.",
+                         "Ask the administrator to raise CPS_MAX_ID_TOKEN_BYTES if the platform is genuine.",
+                         status=413)
+
+    def validate_state(self) -> HardenedMessageLaunch:
+        state = self._get_request_param("state")
+        if not state or len(state) > 256:
+            raise refuse("Missing login state", "The launch did not carry the state of its login.",
+                         "Open the assessment again from the course.")
+        record = self._shared.get(state_key(state))
+        if record is None:
+            raise refuse("Unknown or expired login", "This launch does not match a login the tool started, or "
+                         "it was already used.", "Open the assessment again from the course.", status=401)
+        cookie = self._cookie_service.get_cookie(state)
+        if cookie is None:
+            raise CookiesBlocked(record)
+        if not secrets.compare_digest(cookie, state):
+            raise refuse("Login state mismatch", "The launch belongs to another login.",
+                         "Open the assessment again from the course.", status=401)
+        self._state_record = record
+        return self
+
+    def check_header(self) -> None:
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise refuse("Unsupported signature", "The launch token must be signed with RS256.",
+                         "Check the platform's signing configuration.", status=401)
+        if not header.get("kid"):
+            raise refuse("Unsigned key id", "The launch token does not name its signing key (kid).",
+                         "Check the platform's signing configuration.", status=401)
+
+    def get_client_id(self) -> str:
+        body = self._jwt.get("body", {})
+        aud = body.get("aud")
+        if isinstance(aud, list):
+            if len(aud) == 1:
+                return aud[0]
+            azp = body.get("azp")
+            if not azp:
+                raise refuse("Ambiguous audience", "The token names several audiences but no authorized party "
+                             "(azp).", "The platform must send azp with our client id.", status=401)
+            return azp
+        return aud
+
+    def validate_registration(self) -> HardenedMessageLaunch:
+        try:
+            super().validate_registration()
+        except LtiException:
+            raise refuse("Unknown platform", "No active registration matches this token's issuer and client id.",
+                         "Register the tool in the platform, or ask the tool's administrator to approve it.",
+                         status=403) from None
+        return self
+
+    def check_state_platform(self) -> None:
+        if self._state_record.get("platform_id") != self._registration.platform_id:
+            raise refuse("Login state mismatch", "The launch comes from another platform than its login.",
+                         "Open the assessment again from the course.", status=401)
+
+    def _key_set(self, refresh: bool) -> dict[str, Any]:
+        url = self._registration.get_key_set_url()
+        cache_key = "platform-jwks:" + hashlib.sha256(url.encode("utf-8")).hexdigest()
+        if not refresh:
+            cached = self._shared.get(cache_key)
+            if cached is not None:
+                return cached
+        try:
+            response = self._requests_session.get(url)
+            response.raise_for_status()
+            key_set = response.json()
+            if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
+                raise ValueError("not a JWKS")
+        except Exception:
+            raise refuse("Platform keys unavailable", "The platform's public keys could not be fetched.",
+                         "Check the key set URL of the registration and that the platform is reachable.",
+                         status=502) from None
+        self._shared.put(cache_key, key_set, self._settings["PLATFORM_JWKS_CACHE_SECONDS"])
+        return key_set
+
+    def get_public_key(self):
+        kid = self._jwt["header"]["kid"]
+        for refresh in (False, True):
+            for key in self._key_set(refresh)["keys"]:
+                if key.get("kid") == kid and key.get("alg", "RS256") == "RS256" and key.get("kty") == "RSA":
+                    return JWK.from_json(json.dumps(key)).export_to_pem(), "RS256"
+        raise refuse("Unknown signing key", "The token is signed with a key the platform does not publish.",
+                     "Check the key set URL of the registration.", status=401)
+
+    def validate_jwt_signature(self) -> HardenedMessageLaunch:
+        public_key, _ = self.get_public_key()
+        client_id = self.get_client_id()
+        try:
+            jwt.decode(self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,
+                       issuer=self._registration.get_issuer(), leeway=self._settings["JWT_LEEWAY_SECONDS"],
+                       options={"require": ["exp", "iat", "iss", "aud", "nonce"]})
+        except jwt.ExpiredSignatureError:
+            raise refuse("Launch expired", "The launch token has expired.",
+                         "Open the assessment again; if this repeats, check the platform's clock.",
+                         status=401) from None
+        except jwt.ImmatureSignatureError:
+            raise refuse("Launch from the future", "The launch token was issued later than the tool's clock "
+                         "allows.", "Check the clocks of the platform and the tool server (NTP).", status=401) from None
+        except jwt.InvalidAudienceError:
+            raise refuse("Wrong audience", "The launch token is not addressed to this tool's client id.",
+                         "Check the client id of the registration.", status=401) from None
+        except jwt.InvalidIssuerError:
+            raise refuse("Wrong issuer", "The launch token's issuer does not match the registration.",
+                         "Check the issuer of the registration.", status=401) from None
+        except jwt.InvalidTokenError:
+            raise refuse("Invalid launch token", "The launch token's signature or claims are not valid.",
+                         "Check the platform's keys and the tool's registration.", status=401) from None
+        body = self._jwt["body"]
+        azp = body.get("azp")
+        if azp is not None and azp != client_id or (isinstance(body.get("aud"), list) and client_id not in body["aud"]):
+            raise refuse("Wrong authorized party", "The token's authorized party (azp) is not this tool.",
+                         "Check the client id of the registration.", status=401)
+        return self
+
+    def check_times(self) -> None:
+        body = self._jwt["body"]
+        now = time.time()
+        leeway = self._settings["JWT_LEEWAY_SECONDS"]
+        iat = float(body["iat"])
+        if iat > now + leeway:
+            raise refuse("Launch from the future", "The launch token was issued later than the tool's clock "
+                         "allows.", "Check the clocks of the platform and the tool server (NTP).", status=401)
+        if iat < now - self._settings["MAX_TOKEN_AGE_SECONDS"] - leeway:
+            raise refuse("Launch too old", "The launch token was issued too long ago.",
+                         "Open the assessment again from the course.", status=401)
+
+    def check_nonce_matches_login(self) -> None:
+        nonce = self._jwt["body"].get("nonce")
+        if not isinstance(nonce, str) or not secrets.compare_digest(nonce, self._state_record.get("nonce", "")):
+            raise refuse("Launch does not match its login", "The token's nonce is not the one of this login.",
+                         "Open the assessment again from the course.", status=401)
+
+    def consume_nonce(self) -> None:
+        if self._shared.take(nonce_key(self._jwt["body"]["nonce"])) is None:
+            raise refuse("Launch already used", "This launch was already used once; launches cannot be replayed.",
+                         "Open the assessment again from the course.", status=401)
+
+    def check_target_link_uri(self) -> None:
+        target = self._jwt["body"].get(CLAIM + "target_link_uri")
+        if not isinstance(target, str) or not same_tool(target, self._tool_base):
+            raise refuse("Launch aimed elsewhere", "The launch's target_link_uri is not a page of this tool.",
+                         f"Set the tool's launch URL in the platform to an address under {self._tool_base}.")
+
+    def validate_deployment(self) -> HardenedMessageLaunch:
+        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        if not isinstance(deployment_id, str) or not deployment_id:
+            raise refuse("Missing deployment", "The launch token has no deployment id.",
+                         "Check the platform's tool deployment.")
+        announced = self._state_record.get("deployment_id")
+        if announced and announced != deployment_id:
+            raise refuse("Deployment mismatch", "The launch's deployment differs from the one announced at login.",
+                         "Open the assessment again from the course.", status=401)
+        try:
+            super().validate_deployment()
+        except LtiException:
+            raise refuse("Unknown deployment", "This deployment of the tool is not registered and the tool "
+                         "accepts known deployments only.",
+                         "Ask the tool's administrator to add the deployment id (cps-assess platform add).",
+                         status=403) from None
+        return self
+
+    def validate_message(self) -> HardenedMessageLaunch:
+        body = self._jwt["body"]
+        message_type = body.get(CLAIM + "message_type")
+        if message_type not in ACCEPTED_MESSAGES:
+            raise refuse("Unsupported launch", "The tool accepts resource-link and deep-linking launches only.",
+                         "Check the placement the tool was added with.")
+        try:
+            super().validate_message()
+        except LtiException as exc:
+            raise refuse("Incomplete launch", f"The launch message is not valid: {exc}.",
+                         "Check the platform's LTI 1.3 settings for this tool.") from None
+        if not isinstance(body.get(CLAIM + "roles"), list):
+            raise refuse("Incomplete launch", "The launch message has no list of roles.",
+                         "Check the platform's LTI 1.3 settings for this tool.")
+        return self
+
+    @property
+    def registration(self):
+        return self._registration
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self._jwt["body"]
+
+    @property
+    def state_record(self) -> dict[str, Any]:
+        return self._state_record

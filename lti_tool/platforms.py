@@ -1,0 +1,97 @@
+"""Registrations as PyLTI1p3 sees them: a ToolConf over the database, keyed by (issuer, client id).
+
+Canvas uses one issuer for every customer, so a registration is always found by issuer *and* client id. A
+deployment id not seen before under a known registration is recorded and accepted, unless strict mode is on.
+"""
+
+from __future__ import annotations
+
+from pylti1p3.deployment import Deployment as LtiDeployment
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config import ToolConfAbstract
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lti_tool.models import Deployment, Platform, ToolKey
+
+
+class PlatformRegistration(Registration):
+    """A PyLTI1p3 Registration that remembers its database row and signs with the tool's current key."""
+
+    def __init__(self, platform: Platform, key: ToolKey) -> None:
+        super().__init__()
+        self.platform_id = platform.id
+        self._kid = key.kid
+        self.set_issuer(platform.issuer).set_client_id(platform.client_id)
+        self.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
+        self.set_key_set_url(platform.key_set_url).set_tool_private_key(key.private_pem)
+        if platform.auth_audience:
+            self.set_auth_audience(platform.auth_audience)
+
+    def get_kid(self) -> str:
+        return self._kid
+
+
+def find_platform(session: Session, issuer: str, client_id: str | None) -> Platform | None:
+    """The registration for (issuer, client id); without a client id, the issuer's only registration."""
+    query = select(Platform).where(Platform.issuer == issuer)
+    if client_id:
+        return session.execute(query.where(Platform.client_id == client_id)).scalar_one_or_none()
+    found = session.execute(query.limit(2)).scalars().all()
+    return found[0] if len(found) == 1 else None
+
+
+def record_deployment(session: Session, platform: Platform, deployment_id: str, *, strict: bool) -> Deployment | None:
+    """The deployment row; a new id is recorded (concurrent launches may race: the loser re-reads) unless strict."""
+    query = select(Deployment).where(Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None or strict:
+        return found
+    try:
+        with session.begin_nested():
+            found = Deployment(platform_id=platform.id, deployment_id=deployment_id)
+            session.add(found)
+    except IntegrityError:
+        found = session.execute(query).scalar_one()
+    session.commit()
+    return found
+
+
+class DatabaseToolConf(ToolConfAbstract):
+    """PyLTI1p3's view of the registrations: only active ones; always many client ids per issuer."""
+
+    def __init__(self, session: Session, signing_key: ToolKey, *, strict_deployments: bool) -> None:
+        super().__init__()
+        self._session = session
+        self._key = signing_key
+        self._strict = strict_deployments
+        self.issuers_relation_types = {}
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def _registration(self, iss: str, client_id: str | None) -> PlatformRegistration | None:
+        platform = find_platform(self._session, iss, client_id)
+        if platform is None or not platform.is_active:
+            return None
+        return PlatformRegistration(platform, self._key)
+
+    def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> PlatformRegistration | None:
+        return self._registration(iss, None)
+
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs):
+        return self._registration(iss, client_id)
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
+        return self.find_deployment_by_params(iss, deployment_id, None)
+
+    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
+        platform = find_platform(self._session, iss, client_id)
+        if platform is None or not platform.is_active:
+            return None
+        row = record_deployment(self._session, platform, deployment_id, strict=self._strict)
+        return None if row is None else LtiDeployment().set_deployment_id(row.deployment_id)
