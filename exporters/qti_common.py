@@ -10,8 +10,8 @@ Scoring comes from `item_bank.scoring` and nowhere else:
   gives the item's points, anything else 0;
 - partial multiple response: `mapResponse` with `choice_weights` (+1/k for a key, -1/k for a distractor),
   lowerBound 0, upperBound 1, times the points;
-- essays: no response processing for SCORE (QTI 3 also marks it `external-scored="human"`), with the rubric and grader notes in a
-  `rubricBlock view="scorer"`.
+- essays: no response processing for SCORE (QTI 3 also marks it `external-scored="human"`), with the rubric
+  and grader notes in a `rubricBlock view="scorer"`.
 An empty response scores 0 (the response processing tests `isNull` first).
 
 Identifiers, stable across exports (see the importer for the reverse mapping):
@@ -132,15 +132,20 @@ class Builder:
 
     def __init__(self, dialect: Dialect) -> None:
         self.d = dialect
+        self._tags: dict[str, str] = {}
+        self._attrs: dict[str, str] = {}
 
     def el(self, parent: etree._Element | None, name: str, text: str | None = None, **attrs: str
            ) -> etree._Element:
-        tag = self.d.tag(name)
-        attributes = {self.d.attr(k): v for k, v in attrs.items()}
+        tag = self._tags.get(name) or self._tags.setdefault(name, self.d.tag(name))
+        attributes = {self._attr(k): v for k, v in attrs.items()} if self.d.kebab else attrs
         node = etree.Element(tag, attributes) if parent is None else etree.SubElement(parent, tag, attributes)
         if text is not None:
             node.text = text
         return node
+
+    def _attr(self, name: str) -> str:
+        return self._attrs.get(name) or self._attrs.setdefault(name, self.d.attr(name))
 
     def root(self, name: str, **attrs: str) -> etree._Element:
         node = etree.Element(self.d.tag(name), nsmap={None: self.d.ns, "xsi": XSI})
@@ -160,7 +165,7 @@ class Builder:
 
 # -- rich text ----------------------------------------------------------------------------------------------
 
-_NEEDS_MARKDOWN = re.compile(r"[\n*_\[\]<>&`\\]|^[\s#>+\-=0-9]|\s$")
+_NEEDS_MARKDOWN = re.compile(r"[\n*_\[\]`\\]|&#?\w+;|<[A-Za-z/!?]|^[\s#>+\-=0-9]|\s$")
 
 
 def append_markup(parent: etree._Element, text: str, ns: str, inline: bool = False) -> None:
@@ -241,11 +246,12 @@ def scoring_for(item: Item, rule: ScoringRule) -> Scoring:
 
 # -- items --------------------------------------------------------------------------------------------------
 
-def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: bool) -> etree._Element:
+def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: bool, title: str | None = None
+               ) -> etree._Element:
     """One assessmentItem: declarations, body, response processing reproducing `item_bank.scoring`, feedback."""
     scoring = scoring_for(item, rule)
     identifier = item_identifier(item, rule)
-    root = b.root("assessmentItem", identifier=identifier, title=plain_title(item), adaptive="false",
+    root = b.root("assessmentItem", identifier=identifier, title=title or plain_title(item), adaptive="false",
                   timeDependent="false")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     _declarations(b, root, scoring)
@@ -414,7 +420,7 @@ def _lom_vocab(parent: etree._Element, name: str, source: str, value: str) -> No
     etree.SubElement(node, f"{{{LOM}}}value").text = value
 
 
-def item_metadata(d: Dialect, bank: Bank, item: Item, identifier: str) -> etree._Element:
+def item_metadata(d: Dialect, bank: Bank, item: Item, identifier: str, title: str | None = None) -> etree._Element:
     """`<metadata>` of an item resource: QTI metadata, then LOM with domain, objectives and difficulty."""
     metadata = etree.Element(f"{{{d.manifest_ns}}}metadata",
                              nsmap={None: d.manifest_ns, "imsmd": LOM, "imsqti": d.metadata_ns})
@@ -433,7 +439,7 @@ def item_metadata(d: Dialect, bank: Bank, item: Item, identifier: str) -> etree.
     ident = etree.SubElement(general, f"{{{LOM}}}identifier")
     etree.SubElement(ident, f"{{{LOM}}}catalog").text = CATALOG
     etree.SubElement(ident, f"{{{LOM}}}entry").text = identifier
-    _lom_text(general, "title", plain_title(item))
+    _lom_text(general, "title", title or plain_title(item))
     etree.SubElement(general, f"{{{LOM}}}language").text = "en"
     for tag in item.tags:
         _lom_text(general, "keyword", tag)
@@ -480,6 +486,14 @@ class PlannedItem:
     item: Item
     rule: ScoringRule
 
+    @property
+    def title(self) -> str:
+        title = self.__dict__.get("_title")
+        if title is None:
+            title = plain_title(self.item)
+            object.__setattr__(self, "_title", title)
+        return title
+
 
 def plan_items(selection: ExportSelection) -> tuple[list[PlannedItem], dict[str, list[str]]]:
     """Every item document to write (sorted by file name) and, per form, the identifiers it refers to."""
@@ -520,7 +534,7 @@ class QtiPackageExporter:
                 self._manifest(xf, selection, planned, refs)
             for p in planned:
                 with pkg.open(item_href(p.identifier)) as stream:
-                    etree.ElementTree(build_item(b, bank, p.item, p.rule, shuffle)).write(
+                    etree.ElementTree(build_item(b, bank, p.item, p.rule, shuffle, p.title)).write(
                         stream, xml_declaration=True, encoding="utf-8")
                 if progress is not None:
                     progress(1)
@@ -546,7 +560,7 @@ class QtiPackageExporter:
                 for p in planned:
                     write_resource(xf, m, ManifestResource(
                         item_resource_id(p.identifier), d.item_resource_type, item_href(p.identifier),
-                        metadata=item_metadata(d, selection.bank, p.item, p.identifier)))
+                        metadata=item_metadata(d, selection.bank, p.item, p.identifier, p.title)))
                 for form in sorted(selection.forms, key=lambda f: f.id):
                     write_resource(xf, m, ManifestResource(
                         test_resource_id(form.id), d.test_resource_type, test_href(form.id),

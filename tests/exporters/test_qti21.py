@@ -143,7 +143,9 @@ def test_form_export_holds_only_the_forms_items(export_bytes, starter_bank):
     "Two\n\nparagraphs",
     "- a list\n- of two",
     "1. numbered",
-    "A & B < C > D",
+    "A & B < C > D \"quoted\" {gift} ~ = # : 日本語",
+    "An entity &amp; here",
+    "A <b>tag</b>",
     "Ends with a space ",
     "[a link](https://example.org)",
 ])

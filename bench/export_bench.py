@@ -1,0 +1,294 @@
+"""Export benchmark: items/s and peak memory per format on synthetic banks of 1,000 / 10,000 / 50,000 items.
+
+The banks are deterministic (same size -> same YAML), use every item type, and carry non-ASCII text and characters
+that need escaping in XML, GIFT and HTML; they are written as YAML and loaded through the real loader. Each format
+runs in a fresh subprocess so its peak RSS (which includes loading the bank) is its own. A plain lxml loop that
+writes the same QTI 2.1 items (same elements, text without Markdown rendering, a manifest without LOM metadata)
+into a zip is the baseline.
+After every export the parent checks that every item id arrived in the output.
+
+    .venv/bin/python bench/export_bench.py                      # 1,000, 10,000 and 50,000 items, every format
+    .venv/bin/python bench/export_bench.py --sizes 1000 --formats qti21,cc13
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+BLUEPRINT = REPO / "tests" / "fixtures" / "bank" / "blueprint.yaml"
+ITEMS_PER_FILE = 500
+FORM_SIZE = 100
+BASELINE = "lxml-baseline"
+ID = re.compile(rb"bench-\d{6}")
+TRICKY = 'Ünïcödé café — naïve “quotes” "double" \'single\' A & B < C > D {gift} ~ = # : 日本語 ✓'
+
+
+# -- the synthetic bank --------------------------------------------------------------------------------------
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _item_yaml(n: int, domains: list[tuple[str, list[str]]]) -> str:
+    domain, objectives = domains[n % len(domains)]
+    objective = objectives[n % len(objectives)]
+    kind = ("single_choice", "multiple_response", "true_false", "single_choice", "extended_text")[n % 5]
+    stem = f"Item {n}: {TRICKY}. What should the peer specialist do?"
+    if n % 10 == 0:
+        stem = f"Item {n}: a **bold** and *emphasised* stem.\n\n- first {TRICKY}\n- second point"
+    lines = [
+        f"  - id: bench-{n:06d}",
+        f"    type: {kind}",
+        "    status: reviewed",
+        f"    domain: {domain}",
+        f"    objectives: [{objective}]",
+        "    cognitive_level: application",
+        f"    difficulty: {('easy', 'moderate', 'hard')[n % 3]}",
+        f"    stem: {_q(stem)}",
+        f"    feedback: {_q('General feedback ' + str(n) + ' — ' + TRICKY)}",
+        "    sources: [S10]",
+    ]
+    if kind == "extended_text":
+        lines += ["    rubric: cps-essay-rubric", f"    grader_notes: {_q('Full credit names ' + TRICKY)}"]
+    else:
+        if kind == "true_false":
+            ids, keys = ["true", "false"], {"true"}
+        elif kind == "multiple_response":
+            ids, keys = ["a", "b", "c", "d", "e"], {"a", "c"}
+            lines.append(f"    scoring_rule: {('partial', 'all_or_nothing')[n % 2]}")
+        else:
+            ids, keys = ["a", "b", "c", "d"], {"b"}
+        lines.append("    choices:")
+        for cid in ids:
+            text = cid.capitalize() if kind == "true_false" else f"Option {cid} of item {n} ({TRICKY})"
+            lines.append(f"      - {{id: {_q(cid)}, text: {_q(text)}, correct: {str(cid in keys).lower()}, "
+                         f"rationale: {_q('Because ' + cid + ' — ' + TRICKY)}}}")
+    return "\n".join(lines)
+
+
+def write_bank(root: Path, size: int) -> Path:
+    """A deterministic bank of `size` items, in files of 500, with one fixed-list form."""
+    import yaml
+
+    bank = root / f"bank-{size}"
+    if (bank / "forms.yaml").exists():
+        return bank
+    (bank / "items").mkdir(parents=True, exist_ok=True)
+    (bank / "scenarios").mkdir(exist_ok=True)
+    shutil.copy(BLUEPRINT, bank / "blueprint.yaml")
+    blueprint = yaml.safe_load(BLUEPRINT.read_text(encoding="utf-8"))
+    domains = [(d["id"], [o["id"] for o in d["objectives"]]) for d in blueprint["domains"]]
+    for start in range(0, size, ITEMS_PER_FILE):
+        body = "\n".join(_item_yaml(n, domains) for n in range(start, min(size, start + ITEMS_PER_FILE)))
+        (bank / "items" / f"bench-{start // ITEMS_PER_FILE:04d}.yaml").write_text(f"items:\n{body}\n",
+                                                                                  encoding="utf-8")
+    form_items = ", ".join(f"bench-{n:06d}" for n in range(min(size, FORM_SIZE)))
+    (bank / "forms.yaml").write_text(
+        f"forms:\n  - id: bench-form\n    title: {_q('Bench form — ' + TRICKY)}\n    items: [{form_items}]\n",
+        encoding="utf-8")
+    return bank
+
+
+# -- one measurement, in a child process ----------------------------------------------------------------------
+
+def child(fmt: str, bank_path: Path, out: Path) -> dict[str, float]:
+    from exporters.base import ExportSelection, export_to_path
+    from item_bank.load import load_bank
+
+    t0 = time.perf_counter()
+    bank = load_bank(bank_path)
+    t1 = time.perf_counter()
+    if fmt == BASELINE:
+        with out.open("wb") as stream:
+            baseline(bank.items, stream)
+    else:
+        export_to_path(ExportSelection(bank), fmt, out)
+    t2 = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"items": len(bank.items), "load_s": t1 - t0, "export_s": t2 - t1, "peak_mb": peak_mb}
+
+
+def baseline(items, stream) -> None:  # noqa: ANN001 - Items and a binary stream
+    """The plain loop: the same QTI 2.1 items (declarations, body, scoring, feedback processing, modal feedback,
+    a manifest listing them) built with bare lxml calls, text inserted as is (no Markdown), into a deflated zip."""
+    from lxml import etree
+
+    ns = "http://www.imsglobal.org/xsd/imsqti_v2p1"
+    cp = "http://www.imsglobal.org/xsd/imscp_v1p1"
+
+    def sub(parent, tag, text=None, **attrs):  # noqa: ANN001, ANN202
+        el = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+        el.text = text
+        return el
+
+    def outcome(root, name, cardinality, base, default):  # noqa: ANN001, ANN202
+        decl = sub(root, "outcomeDeclaration", identifier=name, cardinality=cardinality, baseType=base)
+        if default is not None:
+            sub(sub(decl, "defaultValue"), "value", default)
+
+    def set_value(parent, name, value, base="float"):  # noqa: ANN001, ANN202
+        sub(sub(parent, "setOutcomeValue", identifier=name), "baseValue", value, baseType=base)
+
+    manifest = etree.Element(f"{{{cp}}}manifest", identifier="MANIFEST-baseline", nsmap={None: cp})
+    resources = etree.SubElement(manifest, f"{{{cp}}}resources")
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in items:
+            root = etree.Element(f"{{{ns}}}assessmentItem", identifier=item.id, title=item.id, adaptive="false",
+                                 timeDependent="false", nsmap={None: ns})
+            multiple = item.type.value == "multiple_response"
+            partial = multiple and item.scoring_rule is not None and item.scoring_rule.value == "partial"
+            decl = sub(root, "responseDeclaration", identifier="RESPONSE",
+                       cardinality="multiple" if multiple else "single",
+                       baseType="identifier" if item.choices else "string")
+            if item.choices:
+                correct = sub(decl, "correctResponse")
+                for key in item.keys:
+                    sub(correct, "value", f"choice_{key.id}")
+            if partial:
+                mapping = sub(decl, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+                share = 1 / len(item.keys)
+                for choice in item.choices:
+                    sub(mapping, "mapEntry", mapKey=f"choice_{choice.id}",
+                        mappedValue=repr(share if choice.correct else -share))
+            outcome(root, "SCORE", "single", "float", "0")
+            outcome(root, "MAXSCORE", "single", "float", f"{item.points:g}")
+            outcome(root, "FEEDBACK", "multiple", "identifier", None)
+            body = sub(root, "itemBody")
+            sub(sub(body, "div", **{"class": "cps-stem"}), "p", item.stem)
+            if item.choices:
+                interaction = sub(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
+                                  maxChoices=str(len(item.choices)) if multiple else "1")
+                for choice in item.choices:
+                    sub(interaction, "simpleChoice", choice.text, identifier=f"choice_{choice.id}")
+            else:
+                sub(body, "extendedTextInteraction", responseIdentifier="RESPONSE")
+                sub(sub(body, "rubricBlock", view="scorer"), "p", item.grader_notes)
+            rp = sub(root, "responseProcessing")
+            if item.choices:
+                cond = sub(rp, "responseCondition")
+                first = sub(cond, "responseIf")
+                if partial:
+                    sub(sub(first, "isNull"), "variable", identifier="RESPONSE")
+                    set_value(first, "SCORE", "0")
+                    product = sub(sub(sub(cond, "responseElse"), "setOutcomeValue", identifier="SCORE"), "product")
+                    sub(product, "mapResponse", identifier="RESPONSE")
+                    sub(product, "baseValue", f"{item.points:g}", baseType="float")
+                else:
+                    match = sub(first, "match")
+                    sub(match, "variable", identifier="RESPONSE")
+                    sub(match, "correct", identifier="RESPONSE")
+                    set_value(first, "SCORE", f"{item.points:g}")
+                    set_value(sub(cond, "responseElse"), "SCORE", "0")
+            feedback = sub(rp, "responseCondition")
+            empty = sub(feedback, "responseIf")
+            sub(sub(empty, "isNull"), "variable", identifier="RESPONSE")
+            sub(sub(sub(empty, "setOutcomeValue", identifier="FEEDBACK"), "multiple"), "baseValue", "GENERAL",
+                baseType="identifier")
+            chosen = sub(sub(sub(feedback, "responseElse"), "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+            sub(chosen, "variable", identifier="RESPONSE")
+            sub(chosen, "baseValue", "GENERAL", baseType="identifier")
+            for choice in item.choices:
+                sub(sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=f"choice_{choice.id}",
+                        showHide="show"), "p", choice.rationale)
+            sub(sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="GENERAL", showHide="show"),
+                "p", item.feedback)
+            href = f"items/{item.id}.xml"
+            z.writestr(href, etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+            resource = etree.SubElement(resources, f"{{{cp}}}resource", identifier=f"res-item-{item.id}",
+                                        type="imsqti_item_xmlv2p1", href=href)
+            etree.SubElement(resource, f"{{{cp}}}file", href=href)
+        z.writestr("imsmanifest.xml", etree.tostring(manifest, xml_declaration=True, encoding="utf-8"))
+
+
+# -- the parent ------------------------------------------------------------------------------------------------
+
+def arrived(path: Path, size: int) -> int:
+    """How many of the bank's item ids occur in the output (zip entries or a text file), read in chunks."""
+    found: set[bytes] = set()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                found.update(ID.findall(name.encode()))
+                with z.open(name) as entry:
+                    _scan(entry, found)
+    else:
+        with path.open("rb") as stream:
+            _scan(stream, found)
+    expected = {f"bench-{n:06d}".encode() for n in range(size)}
+    return len(found & expected)
+
+
+def _scan(stream, found: set[bytes]) -> None:  # noqa: ANN001
+    tail = b""
+    while chunk := stream.read(1 << 20):
+        data = tail + chunk
+        found.update(ID.findall(data))
+        tail = data[-16:]
+
+
+def measure(fmt: str, bank: Path, out: Path) -> dict[str, float]:
+    result = subprocess.run([sys.executable, __file__, "--child", fmt, "--bank", str(bank), "--out", str(out)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{fmt}: {result.stderr.strip().splitlines()[-1] if result.stderr else 'failed'}")
+    return json.loads(result.stdout)
+
+
+def main() -> int:
+    from exporters.base import available_formats
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated bank sizes")
+    parser.add_argument("--formats", default="all", help="comma-separated formats (default: every format)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where banks and exports go (default: a temp dir)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--bank", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.bank, args.out)))
+        return 0
+
+    formats = available_formats() if args.formats == "all" else args.formats.split(",")
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="cps-export-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ok = True
+    print(f"{'items':>7} {'format':<14} {'load s':>7} {'export s':>9} {'items/s':>9} {'peak MB':>8} {'arrived':>8}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        bank = write_bank(work, size)
+        times: dict[str, float] = {}
+        for fmt in [BASELINE, *formats]:
+            out = work / f"out-{size}-{fmt}"
+            try:
+                r = measure(fmt, bank, out)
+            except RuntimeError as exc:
+                ok = False
+                print(f"{size:>7} {fmt:<14} FAILED: {exc}")
+                continue
+            got = arrived(out, size)
+            ok = ok and got == size
+            times[fmt] = r["export_s"]
+            print(f"{size:>7} {fmt:<14} {r['load_s']:>7.1f} {r['export_s']:>9.2f} {size / r['export_s']:>9.0f} "
+                  f"{r['peak_mb']:>8.0f} {got:>8}{'' if got == size else '  MISSING ITEMS'}")
+            out.unlink(missing_ok=True)
+        if "qti21" in times and BASELINE in times:
+            print(f"{size:>7} qti21 / plain lxml loop: {times['qti21'] / times[BASELINE]:.2f}x (target <= 1.5x)")
+    print(f"banks in {work}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
