@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
@@ -23,12 +23,12 @@ from lti_tool.keys import signing_key
 from lti_tool.launch_context import refusal, require_launch
 from lti_tool.models import LaunchSession
 from lti_tool.platforms import PlatformRegistration
+from lti_tool.urls import tool_url
 
 bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
 
 MAX_ATTEMPTS = 20
 MAX_MINUTES = 600
-LAUNCH_PATH = "/lti/launch"
 FEEDBACK_LABELS = {
     FeedbackPolicy.AFTER_SUBMIT: "Right after submitting",
     FeedbackPolicy.AFTER_DUE: "After the due date",
@@ -129,7 +129,7 @@ def choose():
     db = get_session()
     registration = PlatformRegistration(launch.platform, signing_key(db))
     deep_link = DeepLink(registration, launch.deployment.deployment_id, launch.deep_linking_settings)
-    token = deep_link.get_response_jwt([resource_link(summary, settings, _tool_url(LAUNCH_PATH))])
+    token = deep_link.get_response_jwt([resource_link(summary, settings, tool_url("launch.launch"))])
     return render_template("deep_linking/return.html", return_url=launch.deep_linking_settings["deep_link_return_url"],
                            jwt=token, title=summary.form.title)
 
@@ -146,11 +146,6 @@ def _check_deep_link(launch: LaunchSession):
                        "This content-selection launch does not accept LTI resource links.",
                        "Add the tool as an assignment or activity instead of as a link or file.")
     return None
-
-
-def _tool_url(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return base + path
 
 
 def _whole(raw: str, low: int, high: int) -> int | None:

@@ -1,0 +1,149 @@
+"""The whole story over real HTTP with the test platform: registration, the instructor's deep link, a learner's
+launch, answers, submission, and the platform receiving the right score exactly once (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from urllib.parse import urljoin
+
+import jwt
+import requests
+from jwcrypto.jwk import JWK
+
+from item_bank.markup import to_plain_text
+from item_bank.model import ItemType
+from lti_tool.grades import drain
+from tests.lti_platform import CLAIM, INSTRUCTOR, Browser, parse_form
+from tests.lti_tool.conftest import register_by_hand
+
+FORM = "starter-quiz"
+DL_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+
+
+def follow(browser: requests.Session, response: requests.Response) -> requests.Response:
+    """Follow the tool's own redirects (303 after each post) to the page they lead to."""
+    while response.status_code in (302, 303):
+        response = browser.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False,
+                               timeout=10)
+    return response
+
+
+def absolute(tool, location: str) -> str:
+    return location if location.startswith("http") else tool.url + location
+
+
+def hidden(page: str, name: str) -> str:
+    return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page).group(1))
+
+
+def verified_deep_link(tool, platform, client_id: str, page: str) -> dict:
+    """What the platform does with the returned JWT: check it against the tool's published keys."""
+    action, fields = parse_form(page)
+    assert action == f"{platform.url}/deep-link-return/{client_id}"
+    header = jwt.get_unverified_header(fields["JWT"])
+    keys = requests.get(f"{tool.url}/lti/jwks", timeout=5).json()["keys"]
+    key = next(k for k in keys if k["kid"] == header["kid"])
+    public = JWK.from_json(json.dumps(key)).export_to_pem()
+    return jwt.decode(fields["JWT"], public, algorithms=["RS256"], audience=platform.issuer, issuer=client_id)
+
+
+def item_on_page(page: str, items):
+    """The bank item whose stem this question page shows."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = re.sub(r"\s+", " ", text)
+    for item in items:
+        if re.sub(r"\s+", " ", to_plain_text(item.stem))[:60] in text:
+            return item
+    raise AssertionError("no bank item matches this page")
+
+
+def take_the_quiz(tool, browser, first_page: requests.Response, items) -> requests.Response:
+    """Answer every question through the HTML forms (keys for choice items, a text for essays), then submit."""
+    page = first_page
+    while "Review your answers" not in page.text:
+        item = item_on_page(page.text, items)
+        action, fields = parse_form(page.text)
+        data = {"ls": fields["ls"], "csrf_token": fields["csrf_token"], "go": "next"}
+        if item.type is ItemType.EXTENDED_TEXT:
+            data["essay"] = "I would explain the limit kindly and keep the relationship."
+        else:
+            data["answer"] = sorted(item.key_ids)
+        page = follow(browser, browser.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10))
+    action, fields = parse_form(page.text)
+    return follow(browser, browser.post(absolute(tool, action), data=fields, allow_redirects=False, timeout=10))
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_factory, database_url, platform,
+                                                                   starter_bank):
+    tool = live_tool_factory(database_url, GRADES_SENDER_INTERVAL_SECONDS=0.5)
+    client_id = "client-1"
+    register_by_hand(tool, platform, client_id)
+
+    # The instructor adds the assessment from the LMS (deep linking) and chooses its settings.
+    teacher = Browser()
+    picker = follow(teacher, platform.launch(teacher, client_id, message_type="LtiDeepLinkingRequest",
+                                             roles=(INSTRUCTOR,), sub="teacher-1"))
+    assert picker.status_code == 200 and "Starter quiz" in picker.text
+    returned = teacher.post(f"{tool.url}/lti/deep-link/pick", data={
+        "ls": hidden(picker.text, "ls"), "csrf_token": hidden(picker.text, "csrf_token"), "form_id": FORM,
+        "attempts_allowed": "2", "time_limit_minutes": "30", "feedback": "after_submit"}, timeout=10)
+    assert returned.status_code == 200
+    message = verified_deep_link(tool, platform, client_id, returned.text)
+    assert message[CLAIM + "message_type"] == "LtiDeepLinkingResponse"
+    assert message["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "dl-data-1"
+    [link] = message[DL_ITEMS]
+    points = sum(i.points for i in _items(starter_bank))
+    assert link["type"] == "ltiResourceLink" and link["url"] == f"{tool.url}/lti/launch"
+    assert link["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": FORM}
+    assert link["custom"] == {"form_id": FORM, "attempts_allowed": "2", "time_limit_minutes": "30",
+                              "feedback": "after_submit"}
+    lineitem = platform.ensure_lineitem("course-1", "link-1", score_maximum=link["lineItem"]["scoreMaximum"])
+
+    # A learner launches the new link, answers every question and submits.
+    learner = Browser()
+    first = follow(learner, platform.launch(learner, client_id, sub="learner-1", custom=link["custom"]))
+    assert first.status_code == 200 and "Question 1 of 7" in first.text
+    result = take_the_quiz(tool, learner, first, _items(starter_bank))
+    choice_points = sum(i.points for i in _items(starter_bank) if i.type.has_choices)
+    assert f"Score: <strong>{choice_points:g} out of {points:g}</strong>" in result.text
+    assert "Feedback" in result.text
+
+    # The platform receives the score once, on the line item of this link.
+    assert wait_for(lambda: len(platform.scores) >= 1), "the score did not reach the platform"
+    time.sleep(1.0)
+    assert drain(tool.app).sent == 0
+    assert len(platform.scores) == 1
+    score = platform.scores[0]
+    assert (score["lineitem"], score["userId"]) == (lineitem, "learner-1")
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (choice_points, points)
+    assert score["gradingProgress"] == "PendingManual" and score["activityProgress"] == "Completed"
+    assert len(platform.lineitems) == 1
+
+    # Reloading the launch shows the result again; nothing is sent twice.
+    again = follow(learner, platform.launch(learner, client_id, sub="learner-1", custom=link["custom"]))
+    assert "your result" in again.text
+    assert "Start attempt 2" in again.text
+
+    # The instructor's view of this link lists the attempt with its passback status.
+    home = follow(teacher, platform.launch(teacher, client_id, sub="teacher-1", roles=(INSTRUCTOR,),
+                                           custom=link["custom"]))
+    assert home.status_code == 200 and "Person learner-1" in home.text and "sent" in home.text
+    tool.app.extensions["grade_sender"].stop()
+
+
+def _items(bank):
+    from item_bank.assemble import form_items
+
+    return form_items(bank.form(FORM), bank)
