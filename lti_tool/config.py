@@ -78,5 +78,7 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "GRADES_SENDER_INTERVAL_SECONDS": _int(env, "CPS_GRADES_SENDER_SECONDS", 10),
         # Scores that keep failing with timeouts, 5xx or 429 are retried this long before they are marked failed.
         "GRADES_RETRY_HOURS": _int(env, "CPS_GRADES_RETRY_HOURS", 48),
+        # The first retry of a failed score waits this long (seconds); each further retry doubles it, up to an hour.
+        "GRADES_FIRST_RETRY_SECONDS": _int(env, "CPS_GRADES_FIRST_RETRY_SECONDS", 30),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -95,9 +95,10 @@ def score_grade(row: ScoreOutbox) -> Grade:
     )
 
 
-def backoff(tries: int, retry_after: timedelta | None = None, rng: random.Random | None = None) -> timedelta:
-    """Delay before the next try: 30 s doubling up to an hour, with +-20 % jitter; a longer Retry-After wins."""
-    base = min(FIRST_DELAY_SECONDS * 2 ** max(tries - 1, 0), MAX_DELAY_SECONDS)
+def backoff(tries: int, retry_after: timedelta | None = None, rng: random.Random | None = None,
+            first: float = FIRST_DELAY_SECONDS) -> timedelta:
+    """Delay before the next try: `first` (30 s) doubling up to an hour, +-20 % jitter; a longer Retry-After wins."""
+    base = min(first * 2 ** max(tries - 1, 0), MAX_DELAY_SECONDS)
     jitter = (rng or random).uniform(0.8, 1.2)
     delay = timedelta(seconds=base * jitter)
     return max(delay, retry_after) if retry_after else delay
@@ -196,7 +197,8 @@ def send_row(app: Flask, db: Session, row: ScoreOutbox, now: datetime) -> str:
         row.sent_at = now
         _finish(db, row, OUTBOX_SENT, None)
         return OUTBOX_SENT
-    delay = backoff(row.tries, outcome.retry_after)
+    delay = backoff(row.tries, outcome.retry_after, first=app.config.get("GRADES_FIRST_RETRY_SECONDS",
+                                                                        FIRST_DELAY_SECONDS))
     if outcome.kind == "retry" and now + delay < row.created_at + retry_window:
         row.status = OUTBOX_PENDING
         row.next_try_at = now + delay

@@ -60,7 +60,7 @@ def item_on_page(page: str, items):
     raise AssertionError("no bank item matches this page")
 
 
-def take_the_quiz(tool, browser, first_page: requests.Response, items) -> requests.Response:
+def take_the_quiz(tool, browser, first_page: requests.Response, items, before_submit=None) -> requests.Response:
     """Answer every question through the HTML forms (keys for choice items, a text for essays), then submit."""
     page = first_page
     while "Review your answers" not in page.text:
@@ -73,6 +73,8 @@ def take_the_quiz(tool, browser, first_page: requests.Response, items) -> reques
             data["answer"] = sorted(item.key_ids)
         page = follow(browser, browser.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10))
     action, fields = parse_form(page.text)
+    if before_submit is not None:
+        before_submit()
     return follow(browser, browser.post(absolute(tool, action), data=fields, allow_redirects=False, timeout=10))
 
 
@@ -104,7 +106,7 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     assert message[CLAIM + "message_type"] == "LtiDeepLinkingResponse"
     assert message["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "dl-data-1"
     [link] = message[DL_ITEMS]
-    points = sum(i.points for i in _items(starter_bank))
+    points = sum(i.points for i in quiz_items(starter_bank))
     assert link["type"] == "ltiResourceLink" and link["url"] == f"{tool.url}/lti/launch"
     assert link["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": FORM}
     assert link["custom"] == {"form_id": FORM, "attempts_allowed": "2", "time_limit_minutes": "30",
@@ -115,8 +117,8 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     learner = Browser()
     first = follow(learner, platform.launch(learner, client_id, sub="learner-1", custom=link["custom"]))
     assert first.status_code == 200 and "Question 1 of 7" in first.text
-    result = take_the_quiz(tool, learner, first, _items(starter_bank))
-    choice_points = sum(i.points for i in _items(starter_bank) if i.type.has_choices)
+    result = take_the_quiz(tool, learner, first, quiz_items(starter_bank))
+    choice_points = sum(i.points for i in quiz_items(starter_bank) if i.type.has_choices)
     assert f"Score: <strong>{choice_points:g} out of {points:g}</strong>" in result.text
     assert "Feedback" in result.text
 
@@ -143,7 +145,7 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     tool.app.extensions["grade_sender"].stop()
 
 
-def _items(bank):
+def quiz_items(bank):
     from item_bank.assemble import form_items
 
     return form_items(bank.form(FORM), bank)
