@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from item_bank.assemble import form_items
 from item_bank.markup import to_plain_text
 from item_bank.model import ItemType
-from lti_tool import create_app, db
 from lti_tool.attempt_models import Attempt, Response, ScoreOutbox
 from lti_tool.db import session_scope
 from tests.conftest import STARTER_BANK
+from tests.lti_tool.conftest import make_app
 from tests.lti_tool.launch_rows import launch_row
 
 FORM = "starter-quiz"
@@ -22,11 +22,8 @@ LINEITEM = "https://lms.example.edu/api/lineitems/7"
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-                      "BANK_PATH": str(STARTER_BANK), "GRADES_SENDER_INTERVAL_SECONDS": 0, "TESTING": True})
-    db.upgrade(app)
-    return app
+def app(tmp_path, sqlite_url):
+    return make_app(tmp_path, sqlite_url, GRADES_SENDER_INTERVAL_SECONDS=0)
 
 
 @pytest.fixture
