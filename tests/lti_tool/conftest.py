@@ -80,7 +80,10 @@ def sqlite_url(tmp_path: Path) -> str:
 
 def make_app(tmp_path: Path, url: str, **overrides) -> Flask:
     config = {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-              "BANK_PATH": str(STARTER_BANK), "HTTP_TIMEOUT_SECONDS": 5, **overrides}
+              "BANK_PATH": str(STARTER_BANK), "HTTP_TIMEOUT_SECONDS": 5,
+              # No background grade sender unless a test asks for one: a sender left running by an earlier
+              # test would drain the next test's outbox on the shared PostgreSQL database.
+              "GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides}
     app = create_app(config)
     db.upgrade(app)
     return app
