@@ -88,8 +88,9 @@ def wait_for(condition, seconds: float = 15.0) -> bool:
 
 
 def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_factory, database_url, platform,
-                                                                   starter_bank):
+                                                                   starter_bank, request):
     tool = live_tool_factory(database_url, GRADES_SENDER_INTERVAL_SECONDS=0.5)
+    request.addfinalizer(tool.app.extensions["grade_sender"].stop)
     client_id = "client-1"
     register_by_hand(tool, platform, client_id)
 
@@ -142,7 +143,6 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     home = follow(teacher, platform.launch(teacher, client_id, sub="teacher-1", roles=(INSTRUCTOR,),
                                            custom=link["custom"]))
     assert home.status_code == 200 and "Person learner-1" in home.text and "sent" in home.text
-    tool.app.extensions["grade_sender"].stop()
 
 
 def quiz_items(bank):

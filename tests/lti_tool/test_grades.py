@@ -23,9 +23,10 @@ CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
 
 
 @pytest.fixture
-def tool(live_tool_factory, sqlite_url, platform):
-    """The tool served over HTTP (the platform fetches its JWKS to check client assertions), sender off."""
-    served = live_tool_factory(sqlite_url, GRADES_SENDER_INTERVAL_SECONDS=0, HTTP_TIMEOUT_SECONDS=1)
+def tool(live_tool_factory, database_url, platform):
+    """The tool served over HTTP (the platform fetches its JWKS to check client assertions), sender off;
+    on SQLite and PostgreSQL, whose row claiming differs."""
+    served = live_tool_factory(database_url, GRADES_SENDER_INTERVAL_SECONDS=0, HTTP_TIMEOUT_SECONDS=1)
     register_by_hand(served, platform)
     return served
 

@@ -35,11 +35,14 @@ class Served:
         self.tool = LiveTool(app=app, url=f"http://127.0.0.1:{self.port}")
 
     def stop(self) -> None:
+        if self.server is None:
+            return
         sender = self.app.extensions.get("grade_sender")
         if sender is not None:
             sender.stop()
         self.server.shutdown()
         self.server.server_close()
+        self.server = None
         self.app.extensions["lti_db"].kw["bind"].dispose()
 
 
@@ -49,8 +52,10 @@ def outbox(app) -> list[ScoreOutbox]:
 
 
 @pytest.mark.parametrize("restart", ["new app", "cli process"])
-def test_score_survives_platform_outage_and_tool_restart(tmp_path, database_url, platform, starter_bank, restart):
+def test_score_survives_platform_outage_and_tool_restart(tmp_path, database_url, platform, starter_bank, restart,
+                                                         request):
     first = Served(make_app(tmp_path, database_url, **SENDER))
+    request.addfinalizer(first.stop)
     register_by_hand(first.tool, platform)
     learner = Browser()
     page = follow(learner, platform.launch(learner, "client-1", sub="learner-1", custom={"form_id": FORM}))
@@ -65,9 +70,11 @@ def test_score_survives_platform_outage_and_tool_restart(tmp_path, database_url,
     platform.start()
     if restart == "new app":
         second = Served(make_app(tmp_path, database_url, **SENDER), port=first.port)
+        request.addfinalizer(second.stop)
         assert wait_for(lambda: len(platform.scores) >= 1, seconds=20), "the score did not arrive after restart"
     else:
         second = Served(make_app(tmp_path, database_url, GRADES_SENDER_INTERVAL_SECONDS=0), port=first.port)
+        request.addfinalizer(second.stop)
         time.sleep(1.5)
         env = {**os.environ, "DATABASE_URL": database_url, "CPS_BANK": str(STARTER_BANK),
                "CPS_INSTANCE_PATH": str(tmp_path / "instance"), "CPS_GRADES_SENDER_SECONDS": "0"}
@@ -77,7 +84,6 @@ def test_score_survives_platform_outage_and_tool_restart(tmp_path, database_url,
         assert "sent 1," in done.stdout
     time.sleep(0.5)
     assert drain(second.app).sent == 0
-    second.stop()
     assert len(platform.scores) == 1
     assert platform.scores[0]["userId"] == "learner-1"
     assert [r.status for r in outbox(second.app)] == ["sent"]
