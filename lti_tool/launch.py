@@ -91,7 +91,7 @@ def launch():
     except CookiesBlocked as blocked:
         login = dict(blocked.state_record.get("login") or {})
         login["lti1p3_new_window"] = "1"
-        return render_template("cookies_blocked.html", login_url=tool_url("launch.login"), params=login), 200
+        return render_template("cookies_blocked.html", login_url=tool_url("launch.login"), params=login), 401
     launch_session = record_launch(get_session(), message.registration.platform_id, message.body,
                                    message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"])
     target = redirect_for(launch_session)

@@ -109,13 +109,22 @@ def live_tool_factory(tmp_path: Path) -> Iterator:
         app = make_app(tmp_path, url, **overrides)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        servers.append((server, app))
         return LiveTool(app=app, url=f"http://127.0.0.1:{server.server_port}")
 
     yield serve
-    for server in servers:
+    for server, app in servers:
         server.shutdown()
         server.server_close()
+        stop_app(app)
+
+
+def stop_app(app: Flask) -> None:
+    """Stop the app's background work and close its connections (before a test database is dropped)."""
+    sender = app.extensions.get("grade_sender")
+    if sender is not None:
+        sender.stop()
+    db.engine_of(app).dispose()
 
 
 @pytest.fixture
