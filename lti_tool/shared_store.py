@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,11 +40,17 @@ class DatabaseStore:
         return datetime.now(UTC) + timedelta(seconds=ttl)
 
     def put(self, key: str, value: Any, ttl: int) -> None:
-        with self._sessions.begin() as session:
-            session.execute(delete(StoreEntry).where(StoreEntry.key == key))
-            session.add(StoreEntry(key=key, value=json.dumps(value), expires_at=self._expiry(ttl)))
-            if random.randrange(PURGE_ONE_IN) == 0:
-                session.execute(delete(StoreEntry).where(StoreEntry.expires_at <= datetime.now(UTC)))
+        try:
+            with self._sessions.begin() as session:
+                session.execute(delete(StoreEntry).where(StoreEntry.key == key))
+                session.add(StoreEntry(key=key, value=json.dumps(value), expires_at=self._expiry(ttl)))
+                if random.randrange(PURGE_ONE_IN) == 0:
+                    session.execute(delete(StoreEntry).where(StoreEntry.expires_at <= datetime.now(UTC)))
+        except IntegrityError:
+            # A concurrent put of the same key committed between our delete and insert: overwrite its row.
+            with self._sessions.begin() as session:
+                session.execute(update(StoreEntry).where(StoreEntry.key == key)
+                                .values(value=json.dumps(value), expires_at=self._expiry(ttl)))
 
     def get(self, key: str) -> Any | None:
         with self._sessions() as session:
