@@ -151,6 +151,8 @@ def save_answer(db: Session, attempt: Attempt, item: Item, chosen: list[str], te
             score_response(item, chosen)
         except ResponseError as exc:
             raise AttemptRefused("That answer does not fit this question; choose from the options shown.") from exc
+    if not _lock_in_progress(db, attempt):
+        raise AttemptRefused("This attempt has been submitted; answers can no longer change.")
     response = answers_of(attempt).get(item.id)
     if response is None:
         db.add(Response(attempt=attempt, item_id=item.id, choice_ids=sorted(chosen), text=text, saved_at=now))
@@ -177,19 +179,24 @@ def item_scores(bank: Bank, form: Form, attempt: Attempt) -> list[ItemScore]:
 
 def submit_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, platform_user_id: str,
                    now: datetime | None = None) -> bool:
-    """Score and submit; write the score to the outbox in the same transaction. False if already submitted."""
+    """Submit and score; write the score to the outbox in the same transaction. False if already submitted.
+
+    The conditional UPDATE is the claim: of two concurrent submits exactly one changes the row. It also locks the
+    row, so the answers are read after any save still in flight (saves take the same lock, see `save_answer`).
+    """
     now = now or utcnow()
-    got, possible, pending = total(item_scores(bank, form, attempt))
     claimed = db.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
-        .values(status=SUBMITTED, submitted_at=now, score=float(got), score_maximum=float(possible),
-                pending_manual=pending)
+        .values(status=SUBMITTED, submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         db.rollback()
         db.refresh(attempt)
         return False
+    db.expire(attempt)
+    got, possible, pending = total(item_scores(bank, form, attempt))
+    attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
     if attempt.lineitem_url:
         db.add(ScoreOutbox(
             attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
@@ -198,7 +205,6 @@ def submit_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, platfo
             new_submission=True, scored_at=now, next_try_at=now,
         ))
     db.commit()
-    db.refresh(attempt)
     return True
 
 
@@ -218,6 +224,18 @@ def submitted_count(db: Session, resource_link_id: int, user_id: int) -> int:
     query = select(func.count()).select_from(Attempt).where(
         Attempt.resource_link_id == resource_link_id, Attempt.user_id == user_id, Attempt.status == SUBMITTED)
     return db.scalar(query) or 0
+
+
+def _lock_in_progress(db: Session, attempt: Attempt) -> bool:
+    """Lock the attempt row for this transaction while it is still in progress (a no-op UPDATE takes the lock)."""
+    touched = db.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+        .values(status=IN_PROGRESS).execution_options(synchronize_session=False)
+    ).rowcount
+    if touched != 1:
+        db.rollback()
+        return False
+    return True
 
 
 def _int_or(raw: str | None, default: int) -> int:

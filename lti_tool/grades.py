@@ -105,7 +105,11 @@ def backoff(tries: int, retry_after: timedelta | None = None, rng: random.Random
 
 
 def classify(exc: Exception) -> Outcome:
-    """Sort a failed send into retry-later or failed-for-good, keeping the platform's words as the reason."""
+    """Sort a failed send into retry-later or failed-for-good, keeping the platform's words as the reason.
+
+    Timeouts, connection errors, 5xx, 429 and errors of our own (a database hiccup) are retried; other HTTP
+    answers from the platform are final; a removed registration cannot be sent to.
+    """
     if isinstance(exc, requests.Timeout):
         return Outcome("retry", "the platform did not answer in time")
     if isinstance(exc, requests.ConnectionError):
@@ -119,7 +123,9 @@ def classify(exc: Exception) -> Outcome:
         if response.status_code == 401 and where == "score endpoint":
             return Outcome("retry", reason)
         return Outcome("failed", reason)
-    return Outcome("failed", f"{type(exc).__name__}: {exc}"[:REASON_CHARS])
+    if isinstance(exc, LookupError):
+        return Outcome("failed", str(exc))
+    return Outcome("retry", f"{type(exc).__name__}: {exc}"[:REASON_CHARS])
 
 
 def claim(db: Session, row_id: int, now: datetime) -> bool:
