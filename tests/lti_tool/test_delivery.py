@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -252,3 +253,25 @@ def test_item_page_is_accessible_html_without_scripts(app, client):
     assert 'name="viewport"' in html and "assess.css" in html
     assert re.search(r"<label><input type=\"(radio|checkbox)\"", html)
     assert 'aria-current="step"' in html
+
+
+def test_concurrent_submits_make_one_submission_and_one_score(tmp_path, database_url):
+    app = make_app(tmp_path, database_url)
+    ls, csrf = learner(app)
+    attempt_id, _ = start(app.test_client(), ls)
+    statuses = []
+
+    def submit() -> None:
+        response = app.test_client().post(f"/lti/delivery/attempts/{attempt_id}/submit",
+                                          data={"ls": ls, "csrf_token": csrf})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [303] * 6
+    with session_scope(app) as s:
+        assert s.scalar(select(func.count()).select_from(ScoreOutbox)) == 1
+        assert s.scalar(select(func.count()).select_from(Attempt)) == 1
