@@ -42,10 +42,11 @@ def create_app(config: dict[str, Any] | None = None):
 
 
 def _register_blueprints(app) -> None:
-    from lti_tool import keys, launch
+    from lti_tool import keys, launch, registration
 
     app.register_blueprint(keys.bp)
     app.register_blueprint(launch.bp)
+    app.register_blueprint(registration.bp)
     _register_delivery_blueprints(app)
 
 

@@ -150,6 +150,7 @@ class LtiPlatform:
         self.jwks_requests = 0
         self.auth_requests: list[dict[str, str]] = []
         self.tamper: Callable[[dict[str, Any], LtiPlatform], str] | None = None
+        self.advertised_issuer: str | None = None
         self._failures: list[str] = []
         self.fail_delay_seconds = 15.0
         self._lock = threading.Lock()
@@ -463,7 +464,7 @@ class LtiPlatform:
 
     def _openid_configuration(self) -> dict[str, Any]:
         return {
-            "issuer": self.issuer,
+            "issuer": self.advertised_issuer or self.issuer,
             "authorization_endpoint": f"{self.url}/auth",
             "token_endpoint": f"{self.url}/token",
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
