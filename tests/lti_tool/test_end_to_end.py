@@ -10,14 +10,14 @@ import time
 from urllib.parse import urljoin
 
 import jwt
+import pytest
 import requests
 from jwcrypto.jwk import JWK
 
 from item_bank.markup import to_plain_text
 from item_bank.model import ItemType
 from lti_tool.grades import drain
-from tests.lti_platform import CLAIM, INSTRUCTOR, Browser, parse_form
-from tests.lti_tool.conftest import register_by_hand
+from tests.lti_platform import CLAIM, INSTRUCTOR, Browser, LtiPlatform, parse_form
 
 FORM = "starter-quiz"
 DL_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
@@ -37,6 +37,24 @@ def absolute(tool, location: str) -> str:
 
 def hidden(page: str, name: str) -> str:
     return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page).group(1))
+
+
+def dynamic_registration(tool, platform) -> str:
+    """The tool's admin makes a one-time registration link; the LMS admin pastes it; returns the client id."""
+    from lti_tool.db import session_scope
+    from lti_tool.registration import create_registration_link
+
+    with session_scope(tool.app) as db:
+        link = create_registration_link(db)
+    admin = Browser()
+    confirm = admin.get(platform.registration_start_url(f"{tool.url}/lti/register?link={link}"), timeout=10)
+    assert confirm.status_code == 200, confirm.text
+    action, fields = parse_form(confirm.text)
+    done = admin.post(urljoin(confirm.url, action), data=fields, timeout=10)
+    assert done.status_code == 200, done.text
+    assert "org.imsglobal.lti.close" in done.text
+    [client_id] = platform.clients
+    return client_id
 
 
 def verified_deep_link(tool, platform, client_id: str, page: str) -> dict:
@@ -87,12 +105,14 @@ def wait_for(condition, seconds: float = 15.0) -> bool:
     return condition()
 
 
-def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_factory, database_url, platform,
+@pytest.mark.parametrize("flavour", ["canvas", "moodle"])
+def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_factory, database_url, flavour,
                                                                    starter_bank, request):
+    platform = LtiPlatform(flavour).start()
+    request.addfinalizer(platform.stop)
     tool = live_tool_factory(database_url, GRADES_SENDER_INTERVAL_SECONDS=0.5)
     request.addfinalizer(tool.app.extensions["grade_sender"].stop)
-    client_id = "client-1"
-    register_by_hand(tool, platform, client_id)
+    client_id = dynamic_registration(tool, platform)
 
     # The instructor adds the assessment from the LMS (deep linking) and chooses its settings.
     teacher = Browser()
