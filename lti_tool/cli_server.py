@@ -86,6 +86,7 @@ def _run(host: str, port: int, workers: int) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", None)
             self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("control_socket_disable", True)
 
         def load(self):
             from lti_tool import create_app

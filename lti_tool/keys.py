@@ -62,6 +62,8 @@ def published_keys(session: Session, now: datetime | None = None) -> list[ToolKe
 
 
 def jwks(session: Session) -> dict[str, Any]:
+    """The published key set (creating the keys on first use, so it is never empty)."""
+    ensure_keys(session)
     return {"keys": [k.public_jwk for k in published_keys(session)]}
 
 

@@ -1,0 +1,163 @@
+"""Dynamic registration against the test platform in Moodle's and Canvas's flavour, over HTTP."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from lti_tool import db
+from lti_tool.cli import main
+from lti_tool.models import Platform
+from lti_tool.registration import create_registration_link
+from tests.lti_platform import TOOL_CONFIG, Browser, LtiPlatform, parse_form
+
+AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+@pytest.fixture(params=["moodle", "canvas"])
+def lms(request):
+    started = LtiPlatform(request.param).start()
+    yield started
+    started.stop()
+
+
+def register(tool, lms: LtiPlatform, browser: Browser, link: str = ""):
+    """Play the admin: open the registration URL from the LMS, confirm; returns the final page."""
+    start_url = lms.registration_start_url(tool.url + "/lti/register" + (f"?link={link}" if link else ""))
+    page = browser.get(start_url)
+    if page.status_code != 200:
+        return page
+    action, fields = parse_form(page.text)
+    return browser.post(tool.url + action if action.startswith("/") else action, data=fields)
+
+
+def platforms(tool) -> list[Platform]:
+    with db.session_scope(tool.app) as session:
+        rows = session.execute(select(Platform)).scalars().all()
+        for row in rows:
+            _ = row.deployments
+        return rows
+
+
+def cli(tool, *args: str):
+    env = {"DATABASE_URL": tool.app.config["DATABASE_URL"], "CPS_INSTANCE_PATH": tool.app.instance_path}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_open_registration_is_pending_until_the_admin_approves(live_tool, lms, browser):
+    done = register(live_tool, lms, browser)
+    assert done.status_code == 200, done.text[:500]
+    assert "org.imsglobal.lti.close" in done.text
+    assert 'id="pending"' in done.text
+    assert ('id="moodle-pending"' in done.text) == (lms.flavour == "moodle")
+    [row] = platforms(live_tool)
+    client = lms.clients[row.client_id]
+    assert (row.issuer, row.status, row.product) == (lms.issuer, "pending", lms.flavour)
+    assert [d.deployment_id for d in row.deployments] == client.deployment_ids
+
+    refused = Browser().post(client.initiate_login_uri, data=lms.login_params(row.client_id), allow_redirects=False)
+    assert refused.status_code == 403 and "pending" in refused.text
+
+    approved = cli(live_tool, "platform", "approve", str(row.id))
+    assert approved.exit_code == 0, approved.output
+    assert lms.launch(Browser(), row.client_id).status_code == 303
+
+
+def test_what_the_tool_registers(live_tool, lms, browser):
+    register(live_tool, lms, browser)
+    [client] = lms.clients.values()
+    body = client.registration
+    config = body[TOOL_CONFIG]
+    assert config["domain"] == urlsplit(config["target_link_uri"]).netloc
+    assert body["response_types"] == ["id_token"] and body["token_endpoint_auth_method"] == "private_key_jwt"
+    assert {m["type"] for m in config["messages"]} == {"LtiResourceLinkRequest", "LtiDeepLinkingRequest"}
+    assert AGS_SCORE in body["scope"].split() and NRPS in body["scope"].split()
+    assert body["jwks_uri"] == live_tool.url + "/lti/jwks"
+    if lms.flavour == "canvas":
+        assert config["https://canvas.instructure.com/lti/privacy_level"] == "name_only"
+        deep = next(m for m in config["messages"] if m["type"] == "LtiDeepLinkingRequest")
+        assert set(deep["placements"]) == {"assignment_selection", "link_selection"}
+    else:
+        assert "https://canvas.instructure.com/lti/privacy_level" not in config
+
+
+def test_a_one_time_link_registers_an_active_platform_once(live_tool, lms, browser):
+    with db.session_scope(live_tool.app) as session:
+        link = create_registration_link(session)
+    done = register(live_tool, lms, browser, link)
+    assert done.status_code == 200 and 'id="pending"' not in done.text
+    [row] = platforms(live_tool)
+    assert row.status == "active"
+    assert lms.launch(Browser(), row.client_id).status_code == 303
+
+    again = register(live_tool, lms, Browser(), link)
+    assert again.status_code == 403
+    assert len(platforms(live_tool)) == 1
+
+
+def test_strangers_need_a_link_when_registration_is_closed(live_tool_factory, sqlite_url, lms, browser):
+    tool = live_tool_factory(sqlite_url, OPEN_REGISTRATION=False)
+    page = register(tool, lms, browser)
+    assert page.status_code == 403
+    forged = browser.post(tool.url + "/lti/register", data={
+        "openid_configuration": f"{lms.url}/dr/openid-configuration", "registration_token": "x"})
+    assert forged.status_code == 403
+    assert platforms(tool) == [] and lms.clients == {}
+
+
+def test_an_issuer_that_does_not_match_its_configuration_url_is_refused(live_tool, lms, browser):
+    lms.advertised_issuer = "https://evil.example"
+    done = register(live_tool, lms, browser)
+    assert done.status_code == 400 and "issuer" in done.text
+    assert platforms(live_tool) == [] and lms.clients == {}
+
+
+def test_the_registration_token_is_required(live_tool, lms, browser):
+    start_url = lms.registration_start_url(live_tool.url + "/lti/register")
+    lms.registration_tokens.clear()
+    page = browser.get(start_url)
+    action, fields = parse_form(page.text)
+    done = browser.post(live_tool.url + action, data=fields)
+    assert done.status_code == 400
+    assert platforms(live_tool) == []
+
+
+def test_a_registration_page_opened_directly_explains_itself(live_tool, browser):
+    page = browser.get(live_tool.url + "/lti/register")
+    assert page.status_code == 400 and "LMS" in page.text
+
+
+def test_canvas_developer_key_json(live_tool, browser):
+    config = browser.get(live_tool.url + "/lti/config/canvas.json").json()
+    assert config["oidc_initiation_url"] == live_tool.url + "/lti/login"
+    assert config["target_link_uri"] == live_tool.url + "/lti/launch"
+    assert config["public_jwk_url"] == live_tool.url + "/lti/jwks"
+    [canvas] = config["extensions"]
+    assert canvas["privacy_level"] == "name_only"
+    assert {p["placement"] for p in canvas["settings"]["placements"]} == {"assignment_selection", "link_selection"}
+    assert AGS_SCORE in config["scopes"]
+
+
+def test_platform_add_list_remove(live_tool, platform):
+    added = cli(live_tool, "platform", "add", "--issuer", platform.issuer, "--client-id", "c-9",
+                "--auth-login-url", platform.url + "/auth", "--token-url", platform.url + "/token",
+                "--keyset-url", platform.url + "/jwks", "--deployment-id", "d-1", "--deployment-id", "d-2")
+    assert added.exit_code == 0, added.output
+    listed = cli(live_tool, "platform", "list")
+    assert "client c-9" in listed.output and "d-1, d-2" in listed.output and "active" in listed.output
+    platform.add_client("c-9", live_tool.url, ("d-1",))
+    assert platform.launch(Browser(), "c-9").status_code == 303
+    duplicate = cli(live_tool, "platform", "add", "--issuer", platform.issuer, "--client-id", "c-9",
+                    "--auth-login-url", platform.url + "/auth", "--token-url", platform.url + "/token",
+                    "--keyset-url", platform.url + "/jwks")
+    assert duplicate.exit_code == 1 and "already" in duplicate.output
+    [row] = platforms(live_tool)
+    removed = cli(live_tool, "platform", "remove", str(row.id))
+    assert removed.exit_code == 0
+    assert platforms(live_tool) == []
+    assert Browser().post(live_tool.url + "/lti/login", data=platform.login_params("c-9"),
+                          allow_redirects=False).status_code == 403
