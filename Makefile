@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint setup clean
 
 run: $(STAMP)
-	$(BIN)/cps-assess stats
+	$(BIN)/cps-assess serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .
