@@ -28,6 +28,9 @@ from lti_tool.urls import tool_url
 bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
 
 MAX_ATTEMPTS = 20
+# Canvas substitutes the assignment's due date here; a platform that does not leaves the text as it is, and
+# "after the due date" feedback then stays hidden (the safe side).
+CANVAS_DUE_AT = "$Canvas.assignment.dueAt.iso8601"
 MAX_MINUTES = 600
 FEEDBACK_LABELS = {
     FeedbackPolicy.AFTER_SUBMIT: "Right after submitting",
@@ -53,8 +56,11 @@ class LinkSettings:
     feedback: FeedbackPolicy
 
     def as_custom(self, form_id: str) -> dict[str, str]:
-        return {"form_id": form_id, "attempts_allowed": str(self.attempts_allowed),
-                "time_limit_minutes": str(self.time_limit_minutes), "feedback": self.feedback.value}
+        custom = {"form_id": form_id, "attempts_allowed": str(self.attempts_allowed),
+                  "time_limit_minutes": str(self.time_limit_minutes), "feedback": self.feedback.value}
+        if self.feedback is FeedbackPolicy.AFTER_DUE:
+            custom["due_at"] = CANVAS_DUE_AT
+        return custom
 
 
 def summarize(bank: Bank) -> list[FormSummary]:

@@ -110,3 +110,12 @@ def test_a_launch_that_is_not_deep_linking_or_refuses_resource_links_is_refused(
     page = client.get("/lti/deep-link/pick", query_string={"ls": ls})
     assert page.status_code == 400 and "does not accept LTI resource links" in page.text
     assert choose(client, ls, csrf).status_code == 400
+
+
+def test_feedback_after_the_due_date_asks_canvas_for_the_due_date(app, client):
+    ls, csrf = deep_link_launch(app)
+    response = choose(client, ls, csrf, feedback="after_due")
+    [item] = decoded(app, parse_form(response.text)[1]["JWT"])[
+        "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["custom"]["feedback"] == "after_due"
+    assert item["custom"]["due_at"] == "$Canvas.assignment.dueAt.iso8601"

@@ -275,3 +275,19 @@ def test_concurrent_submits_make_one_submission_and_one_score(tmp_path, database
     with session_scope(app) as s:
         assert s.scalar(select(func.count()).select_from(ScoreOutbox)) == 1
         assert s.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+@pytest.mark.parametrize("due_at, shown", [
+    ("2000-01-01T00:00:00Z", True),
+    ("2999-01-01T00:00:00Z", False),
+    ("$Canvas.assignment.dueAt.iso8601", False),
+])
+def test_feedback_after_the_due_date_waits_for_the_due_date(app, client, due_at, shown):
+    ls, csrf = learner(app, feedback="after_due", due_at=due_at)
+    attempt_id, _ = start(client, ls)
+    items = presented_ids(app, attempt_id)
+    result = client.post(f"/lti/delivery/attempts/{attempt_id}/submit", data={"ls": ls, "csrf_token": csrf})
+    page = client.get(result.location).text
+    rationale = to_plain_text(items[0].choices[0].rationale)[:40]
+    assert (rationale in page) is shown
+    assert ("shown after the due date" in page) is not shown
