@@ -52,7 +52,8 @@ def ensure_keys(session: Session) -> ToolKey:
 
 def signing_key(session: Session) -> ToolKey:
     """The key the tool signs with now (client assertions, deep-linking responses)."""
-    return ensure_keys(session)
+    current = session.execute(select(ToolKey).where(ToolKey.state == ToolKey.CURRENT)).scalars().first()
+    return current if current is not None else ensure_keys(session)
 
 
 def published_keys(session: Session, now: datetime | None = None) -> list[ToolKey]:

@@ -346,7 +346,7 @@ class LtiPlatform:
         expected = {"response_type": "id_token", "scope": "openid", "prompt": "none", "response_mode": "form_post"}
         problems += [f"{k} must be {v}" for k, v in expected.items() if args.get(k) != v]
         problems += [f"{k} missing" for k in ("state", "nonce", "login_hint") if not args.get(k)]
-        pending = self.pending.pop(args.get("login_hint", ""), None)
+        pending = self.pending.get(args.get("login_hint", ""))
         if pending is None:
             problems.append("unknown login_hint")
         elif args.get("lti_message_hint") != "msg-" + args.get("login_hint", ""):

@@ -161,3 +161,15 @@ def test_platform_add_list_remove(live_tool, platform):
     assert platforms(live_tool) == []
     assert Browser().post(live_tool.url + "/lti/login", data=platform.login_params("c-9"),
                           allow_redirects=False).status_code == 403
+
+
+def test_behind_a_tls_proxy_the_urls_are_https_when_configured(tmp_path, sqlite_url):
+    from tests.lti_tool.conftest import make_app
+
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "assess.example.org", "X-Forwarded-For": "10.0.0.9"}
+    trusting = make_app(tmp_path / "a", sqlite_url, PROXY_HOPS=1).test_client()
+    config = trusting.get("/lti/config/canvas.json", headers=headers).get_json()
+    assert config["oidc_initiation_url"] == "https://assess.example.org/lti/login"
+    ignoring = make_app(tmp_path / "b", f"sqlite:///{tmp_path / 'b.sqlite3'}").test_client()
+    config = ignoring.get("/lti/config/canvas.json", headers=headers).get_json()
+    assert config["oidc_initiation_url"] == "http://localhost/lti/login"
