@@ -25,13 +25,19 @@ def role_name(role: str) -> str:
     return role.replace("/", "#").rsplit("#", 1)[-1]
 
 
+def course_roles(roles: list[str]) -> list[str]:
+    """Roles in this course only: context (membership) roles and the short forms. Institution roles say what
+    someone is elsewhere (Canvas sends "institution/person#Instructor" for a teacher taking a course)."""
+    return [r for r in roles if "/membership" in r or "://" not in r]
+
+
 def is_instructor(roles: list[str]) -> bool:
-    """Course staff: instructors, teaching assistants, content developers and administrators."""
-    return any(role_name(r) in INSTRUCTOR_ROLE_NAMES and "membership/Learner" not in r for r in roles)
+    """Course staff: instructors, teaching assistants, content developers and administrators of the course."""
+    return any(role_name(r) in INSTRUCTOR_ROLE_NAMES and "membership/Learner" not in r for r in course_roles(roles))
 
 
 def is_learner(roles: list[str]) -> bool:
-    return any(role_name(r) in LEARNER_ROLE_NAMES for r in roles)
+    return any(role_name(r) in LEARNER_ROLE_NAMES for r in course_roles(roles))
 
 
 def _get_or_create(session: Session, model, keys: dict[str, Any], values: dict[str, Any]):

@@ -287,3 +287,16 @@ def test_when_the_state_cookie_is_blocked_the_launch_continues_in_a_new_window(t
     action, fields = parse_form(auth.text)
     assert browser.post(action, data=fields, allow_redirects=False).status_code == 303
     assert rows(tool.app, LaunchSession) == 1
+
+
+@pytest.mark.parametrize(("roles", "instructor", "learner"), [
+    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+      "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"], False, True),
+    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"], True, False),
+    (["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"], True, False),
+    (["Learner"], False, True),
+])
+def test_only_course_roles_make_an_instructor(roles, instructor, learner):
+    from lti_tool.launch_records import is_instructor, is_learner
+
+    assert (is_instructor(roles), is_learner(roles)) == (instructor, learner)
