@@ -1,35 +1,53 @@
-"""The instructor's page for one resource link: its attempts with score and passback status, and a CSV download.
+"""The instructor's workspace for one resource link: attempts with passback status and a retry for failed scores,
+essay grading against the rubric, item statistics with the score distribution, the course roster, CSV downloads.
 
-Everything is selected by the launch's own resource link id (a row of one platform and one course), so an
-instructor never sees attempts from another link, course or platform.
+Everything is selected by the launch's own resource link (a row of one platform and one course): attempts and
+score rows are looked up together with that link id, so an id from another link, course or platform is simply
+"not found" (404). Every route needs an instructor's launch (`require_launch(instructor=True)`), every POST its
+CSRF token. The work is done in lti_tool.instructor_* modules and lti_tool.roster; this module only routes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, g, render_template
+from flask import Blueprint, current_app, g, redirect, render_template, request
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lti_tool.attempt_models import Attempt
-from lti_tool.bank_access import find_form
+from item_bank.assemble import form_items
+from item_bank.markup import to_html
+from item_bank.model import Form, ItemType
+from lti_tool import instructor_csv
+from lti_tool.attempt_models import OUTBOX_FAILED, Attempt
+from lti_tool.bank_access import current_bank, find_form
 from lti_tool.db import get_session
-from lti_tool.launch_context import refusal, require_launch
+from lti_tool.grades import wake_sender
+from lti_tool.instructor_grading import GradingRefused, essays_to_grade, grade_attempt, rubric_points
+from lti_tool.instructor_passback import requeue_failed, score_row_at_link
+from lti_tool.instructor_statistics import link_statistics
+from lti_tool.launch_context import launch_url, refusal, require_launch
 from lti_tool.models import LaunchSession, User
+from lti_tool.roster import RosterUnavailable, attempt_summaries, fetch_members, not_attempted, roster_entries
 
 bp = Blueprint("instructor", __name__, url_prefix="/lti/instructor")
 
-CSV_COLUMNS = ("learner", "email", "platform_user_id", "attempt", "status", "started_at", "submitted_at", "score",
-               "score_maximum", "passback", "passback_detail")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NOTICES = {
+    "requeued": "The score is queued again and will be sent to the gradebook shortly.",
+    "not-failed": "That score is no longer failed; nothing was changed.",
+    "graded": "The grades are saved. The final score is queued for the gradebook.",
+    "graded-no-send": "The grades are saved. The attempt's score did not change, or this link has no gradebook "
+                      "column, so nothing new was sent.",
+    "graded-partly": "The grades are saved. Some essays still wait for a grade; the score is sent once all are "
+                     "graded.",
+}
 
 
 @dataclass(frozen=True)
 class AttemptRow:
+    attempt_id: int
     learner: str
     email: str
     platform_user_id: str
@@ -41,6 +59,8 @@ class AttemptRow:
     score_maximum: float | None
     passback: str
     passback_detail: str
+    retry_score_id: int | None
+    essays: str | None
 
 
 def passback_status(attempt: Attempt) -> tuple[str, str]:
@@ -56,6 +76,17 @@ def passback_status(attempt: Attempt) -> tuple[str, str]:
     return latest.status, detail
 
 
+def has_essays(form: Form | None) -> bool:
+    return form is not None and any(i.type is ItemType.EXTENDED_TEXT for i in form_items(form, current_bank()))
+
+
+def essay_state(attempt: Attempt, with_essays: bool) -> str | None:
+    """"to grade" / "graded" for submitted attempts of forms with essays, else None."""
+    if not with_essays or not attempt.submitted:
+        return None
+    return "to grade" if attempt.pending_manual else "graded"
+
+
 def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
     query = (
         select(Attempt, User).join(User, User.id == Attempt.user_id)
@@ -64,61 +95,188 @@ def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
         .order_by(User.name, User.sub, Attempt.number)
     )
     rows = []
+    essays_in: dict[str, bool] = {}
     for attempt, user in db.execute(query):
+        if attempt.form_id not in essays_in:
+            essays_in[attempt.form_id] = has_essays(find_form(attempt.form_id))
         passback, detail = passback_status(attempt)
-        rows.append(AttemptRow(user.name or user.sub, user.email, user.sub, attempt.number, attempt.status,
-                               attempt.started_at, attempt.submitted_at, attempt.score, attempt.score_maximum,
-                               passback, detail))
+        latest = attempt.scores[-1] if attempt.scores else None
+        retry = latest.id if latest is not None and latest.status == OUTBOX_FAILED else None
+        rows.append(AttemptRow(attempt.id, user.name or user.sub, user.email, user.sub, attempt.number,
+                               attempt.status, attempt.started_at, attempt.submitted_at, attempt.score,
+                               attempt.score_maximum, passback, detail, retry,
+                               essay_state(attempt, essays_in[attempt.form_id])))
     return rows
-
-
-def to_csv(rows: list[AttemptRow]) -> str:
-    """CSV for a spreadsheet; cells that a spreadsheet would run as a formula are quoted with a leading '."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([_cell(v) for v in (
-            r.learner, r.email, r.platform_user_id, r.number, r.status, _iso(r.started_at), _iso(r.submitted_at),
-            "" if r.score is None else f"{r.score:g}", "" if r.score_maximum is None else f"{r.score_maximum:g}",
-            r.passback, r.passback_detail)])
-    return out.getvalue()
 
 
 @bp.get("/")
 @require_launch(instructor=True)
 def home():
-    launch: LaunchSession = g.launch
-    if launch.resource_link_id is None:
-        return _no_link()
-    link = launch.resource_link
-    form = find_form((launch.custom or {}).get("form_id") or launch.form_id or link.form_id)
-    return render_template("instructor/home.html", rows=attempt_rows(get_session(), launch.resource_link_id),
-                           link=link, form=form)
+    link, form, problem = _link_and_form()
+    if problem:
+        return problem
+    return render_template("instructor/home.html", rows=attempt_rows(get_session(), link.id), link=link, form=form,
+                           notice=NOTICES.get(request.args.get("notice", "")), section="attempts")
 
 
 @bp.get("/attempts.csv")
 @require_launch(instructor=True)
 def attempts_csv():
+    link, _, problem = _link_and_form()
+    if problem:
+        return problem
+    return instructor_csv.download(instructor_csv.attempts_csv(attempt_rows(get_session(), link.id)), "attempts.csv")
+
+
+@bp.post("/scores/<int:score_id>/retry")
+@require_launch(instructor=True)
+def retry_score(score_id: int):
+    """Send a score the platform refused once more (after the instructor fixed the cause in the LMS)."""
+    link, _, problem = _link_and_form()
+    if problem:
+        return problem
+    db = get_session()
+    row = score_row_at_link(db, score_id, link.id)
+    if row is None:
+        return _not_here("score")
+    if not requeue_failed(db, row):
+        return redirect(launch_url("instructor.home", notice="not-failed"), 303)
+    wake_sender(current_app._get_current_object())
+    return redirect(launch_url("instructor.home", notice="requeued"), 303)
+
+
+@bp.get("/attempts/<int:attempt_id>/grade")
+@require_launch(instructor=True)
+def grade(attempt_id: int):
+    attempt, form, problem = _attempt_here(attempt_id)
+    if problem:
+        return problem
+    return _grading_page(attempt, form)
+
+
+@bp.post("/attempts/<int:attempt_id>/grade")
+@require_launch(instructor=True)
+def save_grades(attempt_id: int):
+    attempt, form, problem = _attempt_here(attempt_id)
+    if problem:
+        return problem
+    db = get_session()
+    bank = current_bank()
+    try:
+        points_by_item = {}
+        for essay in essays_to_grade(db, bank, form, attempt):
+            prefix = f"rubric-{essay.item.id}-"
+            raw = {k[len(prefix):]: v for k, v in request.form.items() if k.startswith(prefix)}
+            if raw:
+                points_by_item[essay.item.id] = rubric_points(raw, essay.rubric)
+        if not points_by_item:
+            raise GradingRefused("Choose the rubric points for at least one essay.")
+        queued = grade_attempt(db, bank, form, attempt, points_by_item, g.launch.user_id)
+    except GradingRefused as exc:
+        return _grading_page(attempt, form, problem=str(exc)), 400
+    if queued is not None:
+        wake_sender(current_app._get_current_object())
+    notice = "graded" if queued is not None else "graded-partly" if attempt.pending_manual else "graded-no-send"
+    return redirect(launch_url("instructor.home", notice=notice), 303)
+
+
+@bp.get("/statistics")
+@require_launch(instructor=True)
+def statistics():
+    link, form, problem = _link_and_form(need_form=True)
+    if problem:
+        return problem
+    stats = link_statistics(get_session(), current_bank(), form, link.id)
+    return render_template("instructor/statistics.html", stats=stats, link=link, form=form, section="statistics",
+                           tallest=max((b.count for b in stats.distribution), default=0))
+
+
+@bp.get("/statistics.csv")
+@require_launch(instructor=True)
+def statistics_csv():
+    link, form, problem = _link_and_form(need_form=True)
+    if problem:
+        return problem
+    stats = link_statistics(get_session(), current_bank(), form, link.id)
+    return instructor_csv.download(instructor_csv.statistics_csv(stats), "item-statistics.csv")
+
+
+@bp.get("/roster")
+@require_launch(instructor=True)
+def roster():
+    link, form, problem = _link_and_form()
+    if problem:
+        return problem
+    entries, unavailable = _roster_entries(link.id)
+    return render_template("instructor/roster.html", entries=entries, missing=not_attempted(entries),
+                           unavailable=unavailable, link=link, form=form, section="roster")
+
+
+@bp.get("/roster.csv")
+@require_launch(instructor=True)
+def roster_csv():
+    link, _, problem = _link_and_form()
+    if problem:
+        return problem
+    entries, unavailable = _roster_entries(link.id)
+    if unavailable:
+        return refusal(502, "The roster is not available", unavailable, "Try again from the roster page.")
+    return instructor_csv.download(instructor_csv.roster_csv(entries), "roster.csv")
+
+
+def _roster_entries(resource_link_id: int):
+    launch: LaunchSession = g.launch
+    db = get_session()
+    try:
+        members = fetch_members(launch, db)
+    except RosterUnavailable as exc:
+        return [], str(exc)
+    return roster_entries(members, attempt_summaries(db, launch.platform_id, resource_link_id)), None
+
+
+def _grading_page(attempt: Attempt, form: Form, problem: str | None = None):
+    db = get_session()
+    essays = essays_to_grade(db, current_bank(), form, attempt)
+    learner = db.get(User, attempt.user_id)
+    return render_template("instructor/grade.html", attempt=attempt, form=form, essays=essays,
+                           learner=learner.name or learner.sub, problem=problem, section="attempts",
+                           stems={e.item.id: Markup(to_html(e.item.stem)) for e in essays})
+
+
+def _link_and_form(need_form: bool = False):
     launch: LaunchSession = g.launch
     if launch.resource_link_id is None:
-        return _no_link()
-    body = to_csv(attempt_rows(get_session(), launch.resource_link_id))
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="attempts.csv"',
-                             "Cache-Control": "no-store"})
+        return None, None, refusal(400, "No assessment here", "This launch did not come from an assessment link.",
+                                   "Open the instructor view from the assessment's link in your course.")
+    link = launch.resource_link
+    form = find_form((launch.custom or {}).get("form_id") or launch.form_id or link.form_id)
+    if need_form and form is None:
+        return None, None, refusal(404, "No assessment chosen",
+                                   "No assessment is chosen for this link yet, or it was removed from the bank.",
+                                   "Pick the assessment again for this link in your course.")
+    return link, form, None
 
 
-def _no_link():
-    return refusal(400, "No assessment here", "This launch did not come from an assessment link.",
-                   "Open the instructor view from the assessment's link in your course.")
+def _attempt_here(attempt_id: int):
+    """A submitted attempt at the launch's own resource link, with its form; anything else is a 404/409 page."""
+    launch: LaunchSession = g.launch
+    if launch.resource_link_id is None:
+        return None, None, _not_here("attempt")
+    attempt = get_session().scalar(select(Attempt).where(Attempt.id == attempt_id,
+                                                         Attempt.resource_link_id == launch.resource_link_id))
+    if attempt is None:
+        return None, None, _not_here("attempt")
+    form = find_form(attempt.form_id)
+    if form is None:
+        return None, None, refusal(404, "Assessment not available", "This attempt's assessment is no longer in the "
+                                   "bank.", "Ask the tool's admin to restore the form.")
+    if not attempt.submitted:
+        return None, None, refusal(409, "Not submitted yet", "Essays are graded after the learner submits.",
+                                   "Come back once the attempt is submitted.")
+    return attempt, form, None
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+def _not_here(what: str):
+    return refusal(404, f"No such {what} here", f"There is no {what} at this address for this assessment link.",
+                   "Open the instructor view again from the assessment's link in your course.")
 
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

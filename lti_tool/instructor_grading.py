@@ -1,0 +1,145 @@
+"""Grading essays against the blueprint's rubric, and sending the attempt's final score.
+
+A grade is rubric points per dimension (0..levels) turned into item points by `item_bank.scoring.score_essay`;
+the attempt's score is the sum of its choice items (scored by `item_bank.scoring` as at submission) and its graded
+essays. Once no essay waits, the final score goes to the outbox as FullyGraded (Canvas: `new_submission: false`),
+stamped after the attempt row is locked, so it is always newer than any score queued before it and the sender never
+posts an older score over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from item_bank.model import Bank, Form, Item, ItemType, Rubric
+from item_bank.scoring import ItemScore, ResponseError, score_essay, total
+from lti_tool import attempts as attempt_logic
+from lti_tool.attempt_models import OUTBOX_FAILED, SUBMITTED, Attempt, ScoreOutbox, utcnow
+from lti_tool.instructor_models import EssayGrade
+from lti_tool.models import User
+
+FULLY_GRADED = "FullyGraded"
+PENDING_MANUAL = "PendingManual"
+
+
+class GradingRefused(Exception):
+    """The grade cannot be stored (attempt not submitted, a dimension missing or out of range); says why."""
+
+
+@dataclass(frozen=True)
+class EssayToGrade:
+    """One essay of an attempt as the grading page shows it."""
+
+    number: int
+    item: Item
+    rubric: Rubric
+    text: str
+    grade: EssayGrade | None
+
+
+def rubric_of(bank: Bank, item: Item) -> Rubric:
+    """The item's rubric from the blueprint (the bank's only rubric when the item names none)."""
+    rubrics = bank.blueprint.rubrics
+    if item.rubric and item.rubric in rubrics:
+        return rubrics[item.rubric]
+    if len(rubrics) == 1:
+        return next(iter(rubrics.values()))
+    raise GradingRefused(f"Essay {item.id} names no rubric the bank's blueprint defines.")
+
+
+def grades_of(db: Session, attempt_id: int) -> dict[str, EssayGrade]:
+    return {g.item_id: g for g in db.scalars(select(EssayGrade).where(EssayGrade.attempt_id == attempt_id))}
+
+
+def essays_to_grade(db: Session, bank: Bank, form: Form, attempt: Attempt) -> list[EssayToGrade]:
+    """The attempt's essays in the order the learner saw them, with their text and current grade."""
+    answers = attempt_logic.answers_of(attempt)
+    grades = grades_of(db, attempt.id)
+    out = []
+    for number, presented in enumerate(attempt_logic.presented_items(bank, form, attempt), start=1):
+        item = presented.item
+        if item.type is ItemType.EXTENDED_TEXT:
+            saved = answers.get(item.id)
+            out.append(EssayToGrade(number, item, rubric_of(bank, item), (saved.text or "") if saved else "",
+                                    grades.get(item.id)))
+    return out
+
+
+def graded_scores(bank: Bank, form: Form, attempt: Attempt, grades: dict[str, EssayGrade]) -> list[ItemScore]:
+    """Every item's score: choice items by `item_bank.scoring`, essays by their grade (pending without one)."""
+    scores = []
+    for score in attempt_logic.item_scores(bank, form, attempt):
+        grade = grades.get(score.item_id)
+        if score.pending and grade is not None:
+            score = ItemScore(score.item_id, Fraction(grade.score).limit_denominator(1000),
+                              Fraction(grade.max_score).limit_denominator(1000))
+        scores.append(score)
+    return scores
+
+
+def rubric_points(raw: dict[str, str], rubric: Rubric) -> dict[str, int]:
+    """Rubric points from form fields (dimension id -> "0".."levels"); every dimension must be given."""
+    points = {}
+    for dim in rubric.dimensions:
+        value = (raw.get(dim.id) or "").strip()
+        if not value.isdigit():
+            raise GradingRefused(f"Choose 0 to {rubric.levels} points for “{dim.title}”.")
+        points[dim.id] = int(value)
+    return points
+
+
+def grade_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, points_by_item: dict[str, dict[str, int]],
+                  grader_id: int | None, now: datetime | None = None) -> ScoreOutbox | None:
+    """Store the grades, update the attempt's score and queue the final score; returns the queued row, if any.
+
+    The attempt row is locked first (a no-op UPDATE), so two graders at once are applied one after the other.
+    """
+    locked = db.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == SUBMITTED).values(status=SUBMITTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if locked != 1:
+        db.rollback()
+        raise GradingRefused("This attempt is not submitted yet; essays are graded after submission.")
+    now = now or utcnow()
+    db.expire(attempt)
+    essays = {e.item.id: e for e in essays_to_grade(db, bank, form, attempt)}
+    grades = grades_of(db, attempt.id)
+    try:
+        for item_id, points in points_by_item.items():
+            essay = essays.get(item_id)
+            if essay is None:
+                raise GradingRefused(f"Item {item_id} is not an essay of this attempt.")
+            score = score_essay(essay.item, points, essay.rubric.levels)
+            grade = grades.get(item_id) or EssayGrade(attempt_id=attempt.id, item_id=item_id)
+            grade.rubric_id, grade.points, grade.grader_id, grade.graded_at = essay.rubric.id, points, grader_id, now
+            grade.score, grade.max_score = float(score.score), float(score.max_score)
+            db.add(grade)
+            grades[item_id] = grade
+    except (GradingRefused, ResponseError) as exc:
+        db.rollback()
+        raise GradingRefused(str(exc)) from exc
+    got, possible, pending = total(graded_scores(bank, form, attempt, grades))
+    attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
+    queued = None
+    if attempt.lineitem_url and not pending and _score_changed(attempt, float(got)):
+        queued = ScoreOutbox(
+            attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
+            platform_user_id=db.get(User, attempt.user_id).sub, score_given=float(got),
+            score_maximum=float(possible), activity_progress="Completed", grading_progress=FULLY_GRADED,
+            new_submission=False, scored_at=now, next_try_at=now,
+        )
+        db.add(queued)
+    db.commit()
+    return queued
+
+
+def _score_changed(attempt: Attempt, score: float) -> bool:
+    """Whether the platform still needs this score: nothing final was queued, or a different score was."""
+    finals = [s for s in attempt.scores if s.grading_progress == FULLY_GRADED and s.status != OUTBOX_FAILED]
+    return not finals or finals[-1].score_given != score

@@ -1,0 +1,109 @@
+"""The course roster from the platform (LTI Names and Role Provisioning Services), matched with this link's attempts.
+
+The members URL is the one the instructor's signed launch named (its NRPS claim), so the roster is always the
+launch's own course. pylti1p3's `NamesRolesProvisioningService` follows the platform's `Link: rel="next"` pages
+(Canvas pages its rosters) over the tool's shared access-token cache; every call has the tool's HTTP timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import requests
+from pylti1p3.exception import LtiServiceException
+from pylti1p3.names_roles import NamesRolesProvisioningService
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from lti_tool.attempt_models import SUBMITTED, Attempt
+from lti_tool.launch_records import is_instructor, is_learner, role_name
+from lti_tool.models import LaunchSession, User
+from lti_tool.service_tokens import connector_for_launch
+
+MAX_MEMBERS = 20_000
+
+
+class RosterUnavailable(Exception):
+    """The platform's roster could not be read; the message says why and what to check."""
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    started: int
+    submitted: int
+    best_score: float | None
+    score_maximum: float | None
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: str
+    name: str
+    email: str
+    roles: tuple[str, ...]
+    status: str
+    learner: bool
+    attempts: AttemptSummary | None
+
+    @property
+    def has_attempted(self) -> bool:
+        return self.attempts is not None and self.attempts.started > 0
+
+
+def fetch_members(launch: LaunchSession, db: Session) -> list[dict]:
+    """Every member of the launch's course, all pages; raises RosterUnavailable with a reason."""
+    if not launch.nrps_url:
+        raise RosterUnavailable("The course did not offer its roster to this tool (the launch had no Names and "
+                                "Role Provisioning Services claim). Ask the LMS admin to allow the roster scope.")
+    service = NamesRolesProvisioningService(connector_for_launch(launch, db),
+                                            {"context_memberships_url": launch.nrps_url})
+    members: list[dict] = []
+    url: str | None = launch.nrps_url
+    try:
+        while url and len(members) < MAX_MEMBERS:
+            page, url = service.get_members_page(url)
+            members.extend(m for m in page if isinstance(m, dict) and m.get("user_id"))
+    except LtiServiceException as exc:
+        raise RosterUnavailable(f"The LMS refused the roster request (HTTP {exc.response.status_code}). "
+                                "Check that the tool may read course memberships.") from exc
+    except requests.RequestException as exc:
+        raise RosterUnavailable("The LMS did not answer the roster request in time; try again shortly.") from exc
+    except ValueError as exc:
+        raise RosterUnavailable("The LMS answered the roster request with something that is not a roster.") from exc
+    return members
+
+
+def attempt_summaries(db: Session, platform_id: int, resource_link_id: int) -> dict[str, AttemptSummary]:
+    """Per platform user id (`sub`): attempts started and submitted at this link, and the best score."""
+    query = (
+        select(User.sub, func.count(Attempt.id),
+               func.sum(case((Attempt.status == SUBMITTED, 1), else_=0)),
+               func.max(Attempt.score), func.max(Attempt.score_maximum))
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.resource_link_id == resource_link_id, User.platform_id == platform_id)
+        .group_by(User.sub)
+    )
+    return {sub: AttemptSummary(started, int(submitted or 0), best, maximum)
+            for sub, started, submitted, best, maximum in db.execute(query)}
+
+
+def roster_entries(members: Iterable[Mapping], summaries: Mapping[str, AttemptSummary]) -> list[RosterEntry]:
+    """Members with their attempts at this link: learners who have not attempted first, then by name."""
+    entries = []
+    for m in members:
+        roles = [r for r in m.get("roles") or [] if isinstance(r, str)]
+        name = m.get("name") or " ".join(p for p in (m.get("given_name"), m.get("family_name")) if p)
+        learner = is_learner(roles) and not is_instructor(roles)
+        entries.append(RosterEntry(
+            user_id=str(m["user_id"]), name=str(name or m["user_id"]), email=str(m.get("email") or ""),
+            roles=tuple(dict.fromkeys(role_name(r) for r in roles)), status=str(m.get("status") or "Active"),
+            learner=learner, attempts=summaries.get(str(m["user_id"])),
+        ))
+    return sorted(entries, key=lambda e: (not e.learner, e.has_attempted, e.name.casefold(), e.user_id))
+
+
+def not_attempted(entries: Iterable[RosterEntry]) -> list[RosterEntry]:
+    """Active learners who have not started this assessment."""
+    return [e for e in entries if e.learner and e.status == "Active" and not e.has_attempted]
+
