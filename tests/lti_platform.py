@@ -11,6 +11,8 @@ It is strict where the real platforms are strict, so the tool is tested against 
   endpoint fail (5xx, 429, timeout) and `stop()` / `start()` take the whole platform down and up again.
 - Dynamic registration as Moodle or Canvas (Bearer registration token on both calls, Moodle's domain,
   response_types and auth-method rules, Canvas's privacy level and placements).
+- NRPS (Names and Role Provisioning Services) at /nrps/<context> for a token with the membership scope, with
+  Canvas-style paging (`Link: <...>; rel="next"`, `members_page_size` per page); `add_member` enrols people.
 - `tamper` lets a test rewrite the claims and the signing of the next id_tokens (hostile launches).
 """
 
@@ -143,6 +145,9 @@ class LtiPlatform:
         self.access_tokens: dict[str, tuple[str, set[str], float]] = {}
         self.seen_jti: set[str] = set()
         self.lineitems: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, list[dict[str, Any]]] = {}
+        self.members_page_size = 10
+        self.nrps_requests = 0
         self.scores: list[dict[str, Any]] = []
         self.score_refusals: list[tuple[int, str]] = []
         self.last_score_time: dict[tuple[str, str], datetime] = {}
@@ -226,6 +231,14 @@ class LtiPlatform:
                                  "lineitems": f"{self.url}/ags/{context_id}/lineitems",
                                  "lineitem": f"{self.url}/ags/{context_id}/lineitems/{lineitem}"}
         return claims
+
+    def add_member(self, context_id: str, user_id: str, roles: tuple[str, ...] = (LEARNER,), *,
+                   name: str | None = None, status: str = "Active") -> dict[str, Any]:
+        """Enrol someone in a course: they appear in its NRPS roster."""
+        member = {"user_id": user_id, "name": name or f"Person {user_id}", "email": f"{user_id}@example.org",
+                  "status": status, "roles": list(roles)}
+        self.members.setdefault(context_id, []).append(member)
+        return member
 
     def ensure_lineitem(self, context_id: str, resource_link_id: str, score_maximum: float = 10.0) -> str:
         with self._lock:
@@ -319,6 +332,10 @@ class LtiPlatform:
                      for i, v in platform.lineitems.items() if v["context"] == context]
             return Response(json.dumps(items), content_type="application/vnd.ims.lis.v2.lineitemcontainer+json")
 
+        @app.get("/nrps/<context>")
+        def memberships(context):
+            return platform._memberships(context)
+
         @app.post("/ags/<context>/lineitems/<item_id>/scores")
         def scores(context, item_id):
             return platform._score(context, item_id)
@@ -410,6 +427,26 @@ class LtiPlatform:
         if not found[1] & any_of:
             abort(Response("insufficient scope", status=403))
         return found[0]
+
+    def _memberships(self, context: str) -> Response:
+        """NRPS 2.0 as Canvas serves it: the membership container, paged with a Link header (rel next/last)."""
+        self._require_token({NRPS_SCOPE})
+        if context not in self.members:
+            abort(Response("context not found", status=404))
+        self.nrps_requests += 1
+        members = self.members[context]
+        size = self.members_page_size
+        page = max(int(request.args.get("page", "1") or 1), 1)
+        last = max((len(members) + size - 1) // size, 1)
+        base = f"{self.url}/nrps/{context}"
+        links = [f'<{base}?page={page}>; rel="current"']
+        if page < last:
+            links.append(f'<{base}?page={page + 1}>; rel="next"')
+        links += [f'<{base}?page=1>; rel="first"', f'<{base}?page={last}>; rel="last"']
+        body = {"id": f"{base}?page={page}", "context": {"id": context, "title": "CPS ethics"},
+                "members": members[(page - 1) * size:page * size]}
+        return Response(json.dumps(body), content_type="application/vnd.ims.lti-nrps.v2.membershipcontainer+json",
+                        headers={"Link": ",".join(links)})
 
     def _score(self, context: str, item_id: str) -> Response:
         with self._lock:
