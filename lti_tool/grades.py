@@ -51,6 +51,9 @@ DEFAULT_RETRY_HOURS = 48
 BATCH = 50
 REASON_CHARS = 500
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+# How platforms refuse a score whose timestamp is not newer than the one they hold (Canvas 400, Moodle 409).
+NOT_NEWER_STATUS = frozenset({400, 409, 422})
+ALREADY_THERE = "the platform already had this score: an earlier try reached it"
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,21 @@ def classify(exc: Exception) -> Outcome:
     return Outcome("retry", f"{type(exc).__name__}: {exc}"[:REASON_CHARS])
 
 
+def already_delivered(exc: Exception, row: ScoreOutbox) -> bool:
+    """Whether a refusal means the platform already holds this very score.
+
+    The payload is a pure function of the row (same score, same timestamp on every try). When an earlier try
+    may have reached the platform (a timeout, or a sender killed before it recorded the answer) and the platform
+    now refuses the identical resend because its timestamp is not newer (Canvas: "Provided timestamp ... before
+    last updated timestamp", Moodle: "Refusing score with an earlier timestamp"), the grade arrived: recording
+    it as failed would be wrong and retrying it would be refused forever.
+    """
+    if row.tries < 2 or not isinstance(exc, LtiServiceException):
+        return False
+    response = exc.response
+    return response.status_code in NOT_NEWER_STATUS and "timestamp" in (response.text or "").lower()
+
+
 def claim(db: Session, row_id: int, now: datetime) -> bool:
     """Take one due row for this worker; exactly one worker wins (the UPDATE is atomic on every database)."""
     due = or_(
@@ -198,6 +216,11 @@ def send_row(app: Flask, db: Session, row: ScoreOutbox, now: datetime) -> str:
     try:
         post_score(app, db, row)
     except Exception as exc:  # every failure is recorded on the row; nothing escapes the sender
+        if already_delivered(exc, row):
+            row.sent_at = now
+            _finish(db, row, OUTBOX_SENT, ALREADY_THERE)
+            log.info("score %s: an earlier try had reached the platform", row.id)
+            return OUTBOX_SENT
         outcome = classify(exc)
     else:
         row.sent_at = now
