@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from lti_tool import db, errors, shared_store
+    from lti_tool import db, errors, request_log, shared_store
     from lti_tool.config import settings_from_environment
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CPS_INSTANCE_PATH") or None
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None):
     db.init_app(app)
     shared_store.init_app(app)
     errors.init_app(app)
+    request_log.init_app(app)
     _register_blueprints(app)
     _start_grade_sender(app)
 
@@ -42,8 +43,9 @@ def create_app(config: dict[str, Any] | None = None):
 
 
 def _register_blueprints(app) -> None:
-    from lti_tool import keys, launch, registration
+    from lti_tool import health, keys, launch, registration
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(keys.bp)
     app.register_blueprint(launch.bp)
     app.register_blueprint(registration.bp)

@@ -54,7 +54,7 @@ def course_builder_urls(app, base_url: str) -> dict[str, str]:
               help="Worker processes (gunicorn); more than one needs PostgreSQL and REDIS_URL.")
 def serve(host: str, port: int, workers: int) -> None:
     """Run the LTI tool: apply migrations, create keys on first start, print the URLs to register it."""
-    app = _app()
+    app = _app(GRADES_SENDER_INTERVAL_SECONDS=0)  # the workers send grades; this process only prepares
     if workers > 1 and (app.config["DATABASE_URL"].startswith("sqlite") or not app.config["REDIS_URL"]):
         click.echo("error: --workers > 1 needs DATABASE_URL on PostgreSQL and REDIS_URL set "
                    "(launch state must be shared by the workers).", err=True)
@@ -67,6 +67,9 @@ def serve(host: str, port: int, workers: int) -> None:
     if base.startswith("http://") and host not in ("127.0.0.1", "localhost"):
         click.echo("note: LMSs need https; put a TLS proxy in front and set CPS_PUBLIC_URL and CPS_PROXY_HOPS.")
     sys.stdout.flush()
+    from lti_tool.db import engine_of
+
+    engine_of(app).dispose()  # no connection of this process may be inherited by the forked workers
     _run(host, port, workers)
 
 

@@ -46,6 +46,10 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(instance_path),
         # Nonces, launch state, platform keys and access tokens live in Redis when set (several workers).
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Prefix of the tool's Redis keys, so one Redis can serve several tools (or test runs).
+        "REDIS_PREFIX": env.get("CPS_REDIS_PREFIX") or "cps-assess:",
+        # One JSON line per request on stderr (method, path, status, ms, pid); 0 turns it off.
+        "REQUEST_LOG": _flag(env, "CPS_REQUEST_LOG", True),
         # The tool's public base URL (https://assess.example.org); when unset the request's own host is used.
         "PUBLIC_URL": (env.get("CPS_PUBLIC_URL") or "").rstrip("/") or None,
         # Number of trusted proxies in front of the tool; X-Forwarded-* headers are honoured only when > 0.
@@ -80,5 +84,7 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "GRADES_RETRY_HOURS": _int(env, "CPS_GRADES_RETRY_HOURS", 48),
         # The first retry of a failed score waits this long (seconds); each further retry doubles it, up to an hour.
         "GRADES_FIRST_RETRY_SECONDS": _int(env, "CPS_GRADES_FIRST_RETRY_SECONDS", 30),
+        # A sender that claimed a score and died holds it this long; then another sender sends it (seconds).
+        "GRADES_CLAIM_LEASE_SECONDS": _int(env, "CPS_GRADES_CLAIM_LEASE_SECONDS", 120),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

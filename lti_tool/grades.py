@@ -146,7 +146,7 @@ def already_delivered(exc: Exception, row: ScoreOutbox) -> bool:
     return response.status_code in NOT_NEWER_STATUS and "timestamp" in (response.text or "").lower()
 
 
-def claim(db: Session, row_id: int, now: datetime) -> bool:
+def claim(db: Session, row_id: int, now: datetime, lease: timedelta = CLAIM_LEASE) -> bool:
     """Take one due row for this worker; exactly one worker wins (the UPDATE is atomic on every database)."""
     due = or_(
         (ScoreOutbox.status == OUTBOX_PENDING) & (ScoreOutbox.next_try_at <= now),
@@ -154,7 +154,7 @@ def claim(db: Session, row_id: int, now: datetime) -> bool:
     )
     result = db.execute(
         update(ScoreOutbox).where(ScoreOutbox.id == row_id, due)
-        .values(status=OUTBOX_SENDING, claimed_until=now + CLAIM_LEASE, tries=ScoreOutbox.tries + 1)
+        .values(status=OUTBOX_SENDING, claimed_until=now + lease, tries=ScoreOutbox.tries + 1)
         .execution_options(synchronize_session=False)
     )
     db.commit()
@@ -246,9 +246,10 @@ def drain(app: Flask, now: datetime | None = None, limit: int = BATCH) -> DrainR
     """Send every due row once (the CLI's `grades send` and each tick of the background sender)."""
     report = DrainReport()
     now = now or utcnow()
+    lease = timedelta(seconds=app.config.get("GRADES_CLAIM_LEASE_SECONDS") or CLAIM_LEASE.total_seconds())
     with session_scope(app) as db:
         for row_id in _all_due(db, now, limit):
-            if not claim(db, row_id, now):
+            if not claim(db, row_id, now, lease):
                 continue
             row = db.get(ScoreOutbox, row_id, populate_existing=True)
             status = send_row(app, db, row, now)

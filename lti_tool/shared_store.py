@@ -113,10 +113,15 @@ class RedisStore:
     def delete(self, key: str) -> None:
         self._redis.delete(self._prefix + key)
 
+    def ping(self) -> None:
+        """Raise when Redis does not answer (for /healthz)."""
+        self._redis.ping()
+
 
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
-        app.extensions["lti_store"] = RedisStore(app.config["REDIS_URL"])
+        prefix = app.config.get("REDIS_PREFIX") or "cps-assess:"
+        app.extensions["lti_store"] = RedisStore(app.config["REDIS_URL"], prefix)
     else:
         app.extensions["lti_store"] = DatabaseStore(app.extensions["lti_db"])
 

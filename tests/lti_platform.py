@@ -8,7 +8,8 @@ It is strict where the real platforms are strict, so the tool is tested against 
   checked against the tool's published JWKS, unexpired, unique jti.
 - AGS with Canvas's rules: the score media type, scoreMaximum required with scoreGiven, older timestamps refused;
   line items can be read; every accepted score is recorded in `scores`. `fail_scores(...)` makes the score
-  endpoint fail (5xx, 429, timeout) and `stop()` / `start()` take the whole platform down and up again.
+  endpoint fail (5xx, 429, timeout), `fail_every(3)` fails every third score post, and `stop()` / `start()`
+  take the whole platform down and up again.
 - Dynamic registration as Moodle or Canvas (Bearer registration token on both calls, Moodle's domain,
   response_types and auth-method rules, Canvas's privacy level and placements).
 - NRPS (Names and Role Provisioning Services) at /nrps/<context> for a token with the membership scope, with
@@ -158,6 +159,8 @@ class LtiPlatform:
         self.advertised_issuer: str | None = None
         self._failures: list[str] = []
         self.fail_delay_seconds = 15.0
+        self.score_calls = 0
+        self._fail_every: tuple[int, str] | None = None
         self._lock = threading.Lock()
         self._server = None
         self._thread: threading.Thread | None = None
@@ -192,6 +195,11 @@ class LtiPlatform:
         """The next score posts fail, one mode each: "500", "503", "429" or "timeout"."""
         with self._lock:
             self._failures.extend(modes)
+
+    def fail_every(self, nth: int, mode: str = "503") -> None:
+        """From now on every `nth` score post fails with `mode` (e.g. every third with a 503); 0 stops it."""
+        with self._lock:
+            self._fail_every = (nth, mode) if nth > 0 else None
 
     # --- tokens ----------------------------------------------------------------------------------------------------
     def sign(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None, key: str | None = None,
@@ -451,6 +459,9 @@ class LtiPlatform:
     def _score(self, context: str, item_id: str) -> Response:
         with self._lock:
             failure = self._failures.pop(0) if self._failures else None
+            self.score_calls += 1
+            if failure is None and self._fail_every and self.score_calls % self._fail_every[0] == 0:
+                failure = self._fail_every[1]
         if failure == "timeout":
             time.sleep(self.fail_delay_seconds)
             return Response("too late", status=504)
