@@ -78,6 +78,18 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'tool.sqlite3'}"
 
 
+_APPS_OF_THIS_TEST: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_apps_at_teardown() -> Iterator[None]:
+    """Every app a test made stops its background sender and closes its connections when the test ends, so no
+    thread outlives its database (a PostgreSQL test database is dropped at the end of the session)."""
+    yield
+    while _APPS_OF_THIS_TEST:
+        stop_app(_APPS_OF_THIS_TEST.pop())
+
+
 def make_app(tmp_path: Path, url: str, **overrides) -> Flask:
     config = {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": url, "SECRET_KEY": "test-secret",
               "BANK_PATH": str(STARTER_BANK), "HTTP_TIMEOUT_SECONDS": 5,
@@ -85,6 +97,7 @@ def make_app(tmp_path: Path, url: str, **overrides) -> Flask:
               # test would drain the next test's outbox on the shared PostgreSQL database.
               "GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides}
     app = create_app(config)
+    _APPS_OF_THIS_TEST.append(app)
     db.upgrade(app)
     return app
 
@@ -109,19 +122,18 @@ def live_tool_factory(tmp_path: Path) -> Iterator:
         app = make_app(tmp_path, url, **overrides)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append((server, app))
+        servers.append(server)
         return LiveTool(app=app, url=f"http://127.0.0.1:{server.server_port}")
 
     yield serve
-    for server, app in servers:
+    for server in servers:
         server.shutdown()
         server.server_close()
-        stop_app(app)
 
 
 def stop_app(app: Flask) -> None:
     """Stop the app's background work and close its connections (before a test database is dropped)."""
-    sender = app.extensions.get("grade_sender")
+    sender = app.extensions.pop("grade_sender", None)
     if sender is not None:
         sender.stop()
     db.engine_of(app).dispose()
