@@ -1,7 +1,8 @@
 """The item bank's types: what an item, a scenario, a form and the blueprint are.
 
 Instances are only built by `item_bank.load` after validation, so code that receives them can trust them.
-They are frozen so that a loaded bank can be shared between threads and requests without copying.
+They are frozen so that a loaded bank can be shared between threads and requests without copying; items and
+choices, of which a bank holds tens of thousands, also use slots to keep a large bank small in memory.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ DIFFICULTIES = ("easy", "moderate", "hard")
 STATUSES = ("draft", "reviewed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     id: str
     text: str
@@ -48,7 +49,7 @@ class Choice:
     rationale: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: str
     type: ItemType
