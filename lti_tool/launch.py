@@ -18,10 +18,12 @@ from lti_tool.keys import signing_key
 from lti_tool.launch_context import redirect_for, refusal
 from lti_tool.launch_records import record_launch
 from lti_tool.launch_security import (
+    STORAGE_PROOF_FIELD,
     CookiesBlocked,
     HardenedMessageLaunch,
     LaunchRefused,
     ToolOIDCLogin,
+    origin_of,
     same_tool,
 )
 from lti_tool.platforms import DatabaseToolConf, find_platform
@@ -76,6 +78,10 @@ def login():
     except LtiException:
         return refusal(403, "Unknown platform", "No active registration matches this login.",
                        "Check the issuer and client id of the registration.")
+    if oidc.storage_secret:
+        return oidc.page_response(render_template(
+            "lti_storage/login.html", auth_url=url, target=params["lti_storage_target"],
+            origin=origin_of(platform.auth_login_url), key=storage_key(oidc.state), value=oidc.storage_secret))
     return oidc.redirect_response(url)
 
 
@@ -89,9 +95,7 @@ def launch():
     except LaunchRefused as refused:
         return _shown(refused)
     except CookiesBlocked as blocked:
-        login = dict(blocked.state_record.get("login") or {})
-        login["lti1p3_new_window"] = "1"
-        return render_template("cookies_blocked.html", login_url=tool_url("launch.login"), params=login), 401
+        return _without_cookies(blocked.state_record)
     launch_session = record_launch(get_session(), message.registration.platform_id, message.body,
                                    message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"])
     target = redirect_for(launch_session)
@@ -100,3 +104,25 @@ def launch():
                        "The launch was accepted, but the page for it is not available on this server.",
                        "Tell the tool's administrator; the launch itself is fine.")
     return redirect(target, code=303)
+
+
+def storage_key(state: str) -> str:
+    """The key under which a login's secret is kept in the platform's storage."""
+    return "state_" + state
+
+
+def _without_cookies(state_record: dict):
+    """The launch lost its state cookie: read the login's secret back from the platform's storage when it keeps
+    one (the page posts the launch again with it), else offer to continue in a new, first-party window."""
+    login = dict(state_record.get("login") or {})
+    target = login.pop("lti_storage_target", None)
+    login["lti1p3_new_window"] = "1"
+    fallback = {"login_url": tool_url("launch.login"), "params": login}
+    if not target or not state_record.get("storage_secret"):
+        return render_template("cookies_blocked.html", **fallback), 401
+    state = request.form.get("state", "")
+    page = render_template("lti_storage/launch.html", launch_url=tool_url("launch.launch"), target=target,
+                           origin=state_record.get("storage_origin", ""), key=storage_key(state),
+                           fields={"id_token": request.form.get("id_token", ""), "state": state},
+                           proof_field=STORAGE_PROOF_FIELD, **fallback)
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}

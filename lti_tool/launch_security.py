@@ -1,12 +1,13 @@
 """PyLTI1p3's login and launch with the gaps closed.
 
 `ToolOIDCLogin` binds each login's state to its nonce, platform, deployment and parameters in the shared store
-and sets a `SameSite=None; Secure; Partitioned` state cookie. `HardenedMessageLaunch` then refuses anything
-that does not match: oversized tokens, algorithms other than RS256, unknown keys (after one refetch of the
-platform's key set), bad signatures, wrong issuer or audience, a missing or foreign `azp`, expired tokens or
-tokens issued in the future or too long ago (with a configured leeway), a nonce that is not the login's or was
-already used, an off-site `target_link_uri`, a deployment other than the one announced at login, and messages
-other than resource-link and deep-linking launches.
+and sets a `SameSite=None; Secure; Partitioned` state cookie; when the platform offers its storage
+(`lti_storage_target`), a per-login secret kept there stands in for a blocked cookie.
+`HardenedMessageLaunch` then refuses anything that does not match: oversized tokens, algorithms other than
+RS256, unknown keys (after one refetch of the platform's key set), bad signatures, wrong issuer or audience, a
+missing or foreign `azp`, expired tokens or tokens issued in the future or too long ago (with a configured
+leeway), a nonce that is not the login's or was already used, an off-site `target_link_uri`, a deployment other
+than the one announced at login, and messages other than resource-link and deep-linking launches.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jwt
+from flask import make_response
+from flask import request as http_request
 from jwcrypto.jwk import JWK
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
@@ -32,6 +35,7 @@ DEEP_LINKING = "LtiDeepLinkingRequest"
 ACCEPTED_MESSAGES = (RESOURCE_LINK, DEEP_LINKING)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 STATE_COOKIE_PREFIX = "lti1p3"
+STORAGE_PROOF_FIELD = "lti_storage_proof"
 
 
 class LaunchRefused(Exception):
@@ -117,12 +121,14 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         nonce = secrets.token_urlsafe(32)
         self._cookie_service.set_cookie(state, state, self._state_seconds)
         deployment = login_params.get("lti_deployment_id") or login_params.get("deployment_id") or None
-        self._shared.put(state_key(state), {
-            "nonce": nonce,
-            "platform_id": registration.platform_id,
-            "deployment_id": deployment,
-            "login": login_params,
-        }, self._state_seconds)
+        record = {"nonce": nonce, "platform_id": registration.platform_id, "deployment_id": deployment,
+                  "login": login_params}
+        self.state, self.storage_secret = state, None
+        if login_params.get("lti_storage_target"):
+            self.storage_secret = secrets.token_urlsafe(32)
+            record["storage_secret"] = self.storage_secret
+            record["storage_origin"] = origin_of(registration.get_auth_login_url())
+        self._shared.put(state_key(state), record, self._state_seconds)
         self._shared.put(nonce_key(nonce), registration.platform_id, self._state_seconds)
         auth = {
             "scope": "openid",
@@ -142,6 +148,19 @@ class ToolOIDCLogin(FlaskOIDCLogin):
 
     def redirect_response(self, url: str):
         return self.get_redirect(url).do_redirect()
+
+    def page_response(self, page: str):
+        """An HTML page (the platform-storage login page) carrying the state cookie, like the redirect does."""
+        response = make_response(page)
+        response.headers["Cache-Control"] = "no-store"
+        self._cookie_service.update_response(response)
+        return response
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, as browsers send it in the Origin header."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def same_tool(url: str, tool_base: str) -> bool:
@@ -220,12 +239,24 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
                          "it was already used.", "Open the assessment again from the course.", status=401)
         cookie = self._cookie_service.get_cookie(state)
         if cookie is None:
-            raise CookiesBlocked(record)
-        if not secrets.compare_digest(cookie, state):
+            self.check_storage_proof(record)
+        elif not secrets.compare_digest(cookie, state):
             raise refuse("Login state mismatch", "The launch belongs to another login.",
                          "Open the assessment again from the course.", status=401)
         self._state_record = record
         return self
+
+    def check_storage_proof(self, record: dict[str, Any]) -> None:
+        """Without the state cookie, the login's secret read back from the platform's storage (LTI client-side
+        postMessages) proves the browser is the one that logged in; it must come from the tool's own page."""
+        proof = self._get_request_param(STORAGE_PROOF_FIELD)
+        secret = record.get("storage_secret")
+        if not proof or not secret:
+            raise CookiesBlocked(record)
+        own_page = http_request.headers.get("Origin") == origin_of(self._tool_base)
+        if not (own_page and secrets.compare_digest(proof.encode(), secret.encode())):
+            raise refuse("Login state mismatch", "The launch could not be matched to its login through the "
+                         "platform's storage.", "Open the assessment again from the course.", status=401)
 
     def check_header(self) -> None:
         header = self._jwt.get("header", {})

@@ -1,0 +1,98 @@
+"""The tool inside an LMS iframe in Chromium, as Canvas and Moodle embed it: the course page is on one site
+(127.0.0.1), the tool on another (localhost). A learner launches, answers every item type with the keyboard only,
+reloads mid-attempt, submits, reads the feedback, and the platform receives the score: with third-party cookies
+allowed, with them blocked (launch through the platform's storage), and blocked on a platform without storage
+(the new-window fallback)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from item_bank.assemble import form_items
+from item_bank.model import ItemType
+from tests.browser import keyboard
+from tests.browser.chromium import ALLOW_THIRD_PARTY, BLOCK_THIRD_PARTY, chromium
+from tests.browser.course_pages import storage_log
+from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
+
+PROBE = """() => { document.cookie = "probe=1; SameSite=None; Secure; Path=/"; return document.cookie; }"""
+
+
+def tool_frame(page, site):  # noqa: ANN001
+    frame = page.frame(name="tool")
+    frame.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
+    frame.wait_for_selector("h1")
+    return frame
+
+
+def wait_for_score(platform, seconds: float = 15.0) -> list[dict]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not platform.scores:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return platform.scores
+
+
+def expected_points(bank) -> tuple[float, float]:
+    items = form_items(bank.form(FORM), bank)
+    return sum(i.points for i in items if i.type.has_choices), sum(i.points for i in items)
+
+
+def assert_result_and_score(frame, site, starter_bank) -> None:  # noqa: ANN001
+    choice_points, points = expected_points(starter_bank)
+    text = frame.inner_text("main")
+    assert f"Score: {choice_points:g} out of {points:g}" in text
+    assert "Feedback" in text and "Your choice, correct" in text
+    scores = wait_for_score(site.platform)
+    assert len(scores) == 1, scores
+    assert (scores[0]["userId"], scores[0]["scoreGiven"], scores[0]["scoreMaximum"]) == (
+        "learner-1", choice_points, points)
+
+
+@pytest.mark.parametrize(("policy", "storage"), [(ALLOW_THIRD_PARTY, False), (BLOCK_THIRD_PARTY, True)],
+                         ids=["third-party-cookies-allowed", "third-party-cookies-blocked-platform-storage"])
+def test_a_learner_takes_the_quiz_in_the_lms_frame_with_the_keyboard(site, starter_bank, policy, storage):
+    items = list(form_items(starter_bank.form(FORM), starter_bank))
+    course = site.course.course_url(storage=storage, sub="learner-1", custom=CUSTOM)
+    audit = Audit()
+    with chromium(policy, site.tool_origin, site.course_origin, viewport={"width": 1280, "height": 900}) as browser:
+        page = browser.new_page()
+        page.goto(course)
+        frame = tool_frame(page, site)
+        probe = frame.evaluate(PROBE)
+        if policy == BLOCK_THIRD_PARTY:
+            assert probe == "", "the tool's third-party cookie was not blocked"
+            assert storage_log(page)[:6] == ["lti.capabilities", "lti.put_data", "lti.capabilities", "lti.get_data"][
+                :len(storage_log(page))] and "lti.get_data" in storage_log(page)
+        else:
+            assert "probe=1" in probe
+
+        def reload():
+            page.reload()
+            return tool_frame(page, site)
+
+        types, frame = take_quiz(page, frame, items, audit, reload=reload)
+        assert types == set(ItemType)
+        assert_result_and_score(frame, site, starter_bank)
+
+
+def test_without_cookies_or_platform_storage_the_learner_continues_in_a_new_window(site, starter_bank):
+    items = list(form_items(starter_bank.form(FORM), starter_bank))
+    course = site.course.course_url(storage=False, sub="learner-1", custom=CUSTOM)
+    audit = Audit()
+    with chromium(BLOCK_THIRD_PARTY, site.tool_origin, site.course_origin) as browser:
+        page = browser.new_page()
+        page.goto(course)
+        frame = page.frame(name="tool")
+        frame.wait_for_selector("text=Open the assessment in a new window")
+        audit.check(frame, "cookies blocked: new-window offer")
+        with browser.expect_page() as opened:
+            keyboard.tab_to(page, frame, lambda f: f["tag"] == "button" and f["text"].startswith("Open the"))
+            page.keyboard.press("Enter")
+        window = opened.value
+        window.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
+        window.wait_for_selector("legend")
+        take_quiz(window, window.main_frame, items, audit)
+        assert_result_and_score(window.main_frame, site, starter_bank)
