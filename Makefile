@@ -10,6 +10,8 @@ run: $(STAMP)
 	$(BIN)/cps-assess serve
 
 test: $(STAMP)
+	@if command -v npm >/dev/null && [ ! -f tests/js/node_modules/axe-core/axe.min.js ]; then \
+		npm ci --prefix tests/js --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
