@@ -1,8 +1,11 @@
 """`cc13`: an IMS Common Cartridge 1.3 (.imscc) holding each form as an assessment (QTI 1.2, CC profile).
 
 Canvas and Moodle both import Common Cartridges (Moodle has no QTI importer in core), so this is the one file
-that reaches both. Layout: `imsmanifest.xml` (CC 1.3 namespace, an organization with one entry per form) and
-`cps-quiz-<form>/assessment_qti.xml` per form, streamed item by item through `exporters.packaging`.
+that reaches both. Layout: `imsmanifest.xml` (CC 1.3 namespace, an organization with one entry per form),
+`cps-quiz-<form>/assessment_qti.xml` per form and, when the whole bank is exported, the question bank
+`cps-question-bank/question_bank_qti.xml` (an `objectbank` holding every item, each under its own scoring rule; a
+CC question bank is a resource the organization does not list), all streamed item by item through
+`exporters.packaging`.
 
 Items use the CC QTI profile types (`cc.multiple_choice.v0p1`, `cc.true_false.v0p1`, `cc.multiple_response.v0p1`,
 `cc.essay.v0p1`) with per-option and general feedback and `cc_weighting` carrying the points. Scores are
@@ -14,6 +17,8 @@ The CC profile has no place for grader notes, rubrics or the bank's metadata: th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from lxml import etree
@@ -23,7 +28,7 @@ from exporters.canvas_qti12 import percent, question_html
 from exporters.packaging import PackageWriter, xml_bytes
 from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Form, Item, ItemType, ScoringRule
-from item_bank.scoring import all_or_nothing, choice_weights
+from item_bank.scoring import all_or_nothing, choice_weights, effective_rule
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1"
 CC_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd"
@@ -31,6 +36,9 @@ QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ASSESSMENT_TYPE = "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"
+QUESTION_BANK_TYPE = "imsqti_xmlv1p2/imscc_xmlv1p3/question-bank"
+QUESTION_BANK = "cps-question-bank"
+QUESTION_BANK_HREF = f"{QUESTION_BANK}/question_bank_qti.xml"
 RESPONSE_ID = "response1"
 CC_PROFILES = {
     ItemType.SINGLE_CHOICE: "cc.multiple_choice.v0p1",
@@ -146,26 +154,46 @@ class CommonCartridgeExporter:
     def write(self, selection: ExportSelection, out: BinaryIO, progress: Progress | None = None) -> None:
         bank = selection.bank
         forms = sorted(selection.forms, key=quiz_href)
+        whole_bank = selection.form is None
         with PackageWriter(out) as pkg:
+            if whole_bank:  # its name sorts before the quizzes' names
+                with _questestinterop(pkg, QUESTION_BANK_HREF) as xf:
+                    with xf.element(_q("objectbank"), ident=QUESTION_BANK):
+                        xf.write(_metadata([("bank_title", "CPS ethics item bank")]))
+                        for item in bank.items:
+                            xf.write(cc_item(item, question_html(item, bank), effective_rule(item)))
+                            if progress is not None:
+                                progress(1)
             for form in forms:
                 rule = form.settings.multiple_response_scoring
-                with pkg.xml(quiz_href(form)) as xf:
-                    attrs = {f"{{{XSI}}}schemaLocation": f"{QTI_NS} {QTI_LOCATION}"}
-                    with xf.element(_q("questestinterop"), attrs, nsmap={None: QTI_NS, "xsi": XSI}):
-                        with xf.element(_q("assessment"), ident=quiz_ident(form), title=form.title):
-                            meta = etree.Element(_q("x"), nsmap={None: QTI_NS})
-                            _fields(meta, _assessment_fields(form))
-                            xf.write(meta[0])
-                            with xf.element(_q("section"), ident="root_section"):
-                                for item in ExportSelection(bank, form).items:
-                                    xf.write(cc_item(item, question_html(item, bank), rule))
-                                    if progress is not None:
-                                        progress(1)
-            pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms)))
+                with _questestinterop(pkg, quiz_href(form)) as xf:
+                    with xf.element(_q("assessment"), ident=quiz_ident(form), title=form.title):
+                        xf.write(_metadata(_assessment_fields(form)))
+                        with xf.element(_q("section"), ident="root_section"):
+                            for item in ExportSelection(bank, form).items:
+                                xf.write(cc_item(item, question_html(item, bank), rule))
+                                if progress is not None and not whole_bank:
+                                    progress(1)
+            pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms, whole_bank)))
 
 
-def manifest(name: str, forms: list[Form]) -> etree._Element:
-    """The CC 1.3 manifest: one organization item and one assessment resource per form."""
+@contextmanager
+def _questestinterop(pkg: PackageWriter, href: str) -> Iterator[etree.xmlfile]:
+    """A streamed `questestinterop` document in the zip entry `href`; write its content inside the block."""
+    with pkg.xml(href) as xf:
+        attrs = {f"{{{XSI}}}schemaLocation": f"{QTI_NS} {QTI_LOCATION}"}
+        with xf.element(_q("questestinterop"), attrs, nsmap={None: QTI_NS, "xsi": XSI}):
+            yield xf
+
+
+def _metadata(fields: list[tuple[str, str]]) -> etree._Element:
+    holder = etree.Element(_q("x"), nsmap={None: QTI_NS})
+    _fields(holder, fields)
+    return holder[0]
+
+
+def manifest(name: str, forms: list[Form], question_bank: bool = False) -> etree._Element:
+    """The CC 1.3 manifest: one organization item and one assessment resource per form, and the question bank."""
     ns = f"{{{CC_NS}}}"
     root = etree.Element(f"{ns}manifest", {"identifier": f"cps-cartridge-{name}",
                                            f"{{{XSI}}}schemaLocation": f"{CC_NS} {CC_LOCATION}"},
@@ -181,6 +209,9 @@ def manifest(name: str, forms: list[Form]) -> etree._Element:
                                  identifierref=quiz_ident(form))
         etree.SubElement(entry, f"{ns}title").text = form.title
     resources = etree.SubElement(root, f"{ns}resources")
+    if question_bank:
+        resource = etree.SubElement(resources, f"{ns}resource", identifier=QUESTION_BANK, type=QUESTION_BANK_TYPE)
+        etree.SubElement(resource, f"{ns}file", href=QUESTION_BANK_HREF)
     for form in forms:
         resource = etree.SubElement(resources, f"{ns}resource", identifier=quiz_ident(form), type=ASSESSMENT_TYPE)
         etree.SubElement(resource, f"{ns}file", href=quiz_href(form))

@@ -22,17 +22,14 @@ Identifiers, stable across exports (see the importer for the reverse mapping):
 - scenario text: a `div` with `id="scenario-<scenario id>"` and class `cps-scenario` before the stem `div`
   (class `cps-stem`).
 
-Metadata per item resource (LOM 1.3 loose): general/identifier (catalog `cps-assess`, the item id),
-general/title, general/keyword (the item's tags), lifeCycle/version (revision), educational/difficulty
-(LOMv1.0: easy -> easy, moderate -> medium, hard -> difficult), classification with purpose
-"educational objective" and one taxonPath per objective (taxon 1: the domain, taxon 2: the objective; source
-`cps-ethics-blueprint`), classification with purpose "skill level" for the cognitive level.
+Metadata per item resource (LOM and QTI metadata): see `exporters.qti_metadata`.
 """
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import BinaryIO
@@ -42,17 +39,14 @@ from lxml import etree
 
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import ManifestResource, PackageWriter, write_resource
-from item_bank.markup import to_html, to_inline_html, to_plain_text
+from exporters.qti_metadata import LOM, ItemMetadata
+from exporters.rich_text import is_plain, plain_text
+from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights, effective_rule
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-LOM = "http://ltsc.ieee.org/xsd/LOM"
-TOOL_NAME = "cps-assess"
-CATALOG = "cps-assess"
-TAXONOMY = "cps-ethics-blueprint"
 GENERAL_FEEDBACK = "GENERAL"
-LOM_DIFFICULTY = {"easy": "easy", "moderate": "medium", "hard": "difficult"}
 TITLE_WORDS = 80
 
 
@@ -134,6 +128,7 @@ class Builder:
         self.d = dialect
         self._tags: dict[str, str] = {}
         self._attrs: dict[str, str] = {}
+        self._parts: dict[Hashable, list[etree._Element]] = {}
 
     def el(self, parent: etree._Element | None, name: str, text: str | None = None, **attrs: str
            ) -> etree._Element:
@@ -154,6 +149,21 @@ class Builder:
             node.set(self.d.attr(k), v)
         return node
 
+    def append_copies(self, parent: etree._Element, key: Hashable,
+                      build: Callable[[etree._Element], None]) -> None:
+        """Append fresh copies of the elements `build` writes into a parent; built once per `key` and Builder.
+
+        Many items share whole subtrees (the same scoring gives the same declarations and response processing):
+        copying a finished subtree in lxml costs a fraction of building it call by call.
+        """
+        parts = self._parts.get(key)
+        if parts is None:
+            holder = etree.Element(parent.tag, nsmap=parent.nsmap)
+            build(holder)
+            parts = self._parts[key] = list(holder)
+        for part in parts:
+            parent.append(copy.copy(part))  # an lxml element copies its whole subtree
+
     def content(self, parent: etree._Element) -> etree._Element:
         """Where flow content goes inside modal feedback and rubric blocks (QTI 3 wraps it)."""
         return self.el(parent, "contentBody") if self.d.content_body else parent
@@ -165,16 +175,13 @@ class Builder:
 
 # -- rich text ----------------------------------------------------------------------------------------------
 
-_NEEDS_MARKDOWN = re.compile(r"[\n*_\[\]`\\]|&#?\w+;|<[A-Za-z/!?]|^[\s#>+\-=0-9]|\s$")
-
-
 def append_markup(parent: etree._Element, text: str, ns: str, inline: bool = False) -> None:
     """Render Markdown through `item_bank.markup` and copy the HTML into `parent` in the namespace `ns`.
 
-    Plain single-line text (nothing Markdown would change) skips the renderer: it is the bulk of a bank and the
-    result is the same, `<p>text</p>` or the bare text inline.
+    Plain text (`exporters.rich_text.is_plain`: nothing Markdown would change) skips the renderer: it is the bulk
+    of a bank and the result is the same, `<p>text</p>` or the bare text inline.
     """
-    if not _NEEDS_MARKDOWN.search(text):
+    if is_plain(text):
         if inline:
             _append_text(parent, text)
         else:
@@ -212,8 +219,7 @@ def _copy_html(node: etree._Element, parent: etree._Element, ns: str) -> None:
 
 def plain_title(item: Item) -> str:
     """The item id and the start of its stem, for LMS item lists."""
-    stem = item.stem if not _NEEDS_MARKDOWN.search(item.stem) else to_plain_text(item.stem)
-    words = " ".join(stem.split())
+    words = plain_text(item.stem)
     excerpt = words if len(words) <= TITLE_WORDS else words[: TITLE_WORDS - 1].rstrip() + "…"
     return f"{item.id}: {excerpt}"
 
@@ -254,7 +260,7 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
     root = b.root("assessmentItem", identifier=identifier, title=title or plain_title(item), adaptive="false",
                   timeDependent="false")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    _declarations(b, root, scoring)
+    b.append_copies(root, ("declarations", scoring), lambda holder: _declarations(b, holder, scoring))
     body = b.el(root, "itemBody")
     if item.scenario:
         scenario = bank.scenarios[item.scenario]
@@ -277,7 +283,7 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
         for choice in item.choices:
             simple = b.el(interaction, "simpleChoice", identifier=choice_identifier(choice.id))
             b.rich(simple, choice.text, inline=True)
-    _response_processing(b, root, scoring)
+    b.append_copies(root, ("responseProcessing", scoring), lambda holder: _response_processing(b, holder, scoring))
     for choice in item.choices:
         _modal_feedback(b, root, choice_identifier(choice.id), choice.rationale)
     _modal_feedback(b, root, GENERAL_FEEDBACK, item.feedback)
@@ -403,81 +409,6 @@ def build_test(b: Builder, form: Form, refs: list[tuple[str, str]]) -> etree._El
     return root
 
 
-# -- manifest -----------------------------------------------------------------------------------------------
-
-def _lom_text(parent: etree._Element, name: str, value: str, language: str | None = "en") -> etree._Element:
-    node = etree.SubElement(parent, f"{{{LOM}}}{name}")
-    string = etree.SubElement(node, f"{{{LOM}}}string")
-    if language:
-        string.set("language", language)
-    string.text = value
-    return node
-
-
-def _lom_vocab(parent: etree._Element, name: str, source: str, value: str) -> None:
-    node = etree.SubElement(parent, f"{{{LOM}}}{name}")
-    etree.SubElement(node, f"{{{LOM}}}source").text = source
-    etree.SubElement(node, f"{{{LOM}}}value").text = value
-
-
-def item_metadata(d: Dialect, bank: Bank, item: Item, identifier: str, title: str | None = None) -> etree._Element:
-    """`<metadata>` of an item resource: QTI metadata, then LOM with domain, objectives and difficulty."""
-    metadata = etree.Element(f"{{{d.manifest_ns}}}metadata",
-                             nsmap={None: d.manifest_ns, "imsmd": LOM, "imsqti": d.metadata_ns})
-    qti = etree.SubElement(metadata, f"{{{d.metadata_ns}}}qtiMetadata")
-    for name, value in (("itemTemplate", "false"), ("timeDependent", "false"), ("composite", "false")):
-        etree.SubElement(qti, f"{{{d.metadata_ns}}}{name}").text = value
-    interaction = "extendedTextInteraction" if item.type is ItemType.EXTENDED_TEXT else "choiceInteraction"
-    etree.SubElement(qti, f"{{{d.metadata_ns}}}interactionType").text = interaction
-    etree.SubElement(qti, f"{{{d.metadata_ns}}}feedbackType").text = "nonadaptive"
-    etree.SubElement(qti, f"{{{d.metadata_ns}}}solutionAvailable").text = "true"
-    etree.SubElement(qti, f"{{{d.metadata_ns}}}toolName").text = TOOL_NAME
-    etree.SubElement(qti, f"{{{d.metadata_ns}}}toolVersion").text = "1"
-
-    lom = etree.SubElement(metadata, f"{{{LOM}}}lom")
-    general = etree.SubElement(lom, f"{{{LOM}}}general")
-    ident = etree.SubElement(general, f"{{{LOM}}}identifier")
-    etree.SubElement(ident, f"{{{LOM}}}catalog").text = CATALOG
-    etree.SubElement(ident, f"{{{LOM}}}entry").text = identifier
-    _lom_text(general, "title", title or plain_title(item))
-    etree.SubElement(general, f"{{{LOM}}}language").text = "en"
-    for tag in item.tags:
-        _lom_text(general, "keyword", tag)
-    lifecycle = etree.SubElement(lom, f"{{{LOM}}}lifeCycle")
-    _lom_text(lifecycle, "version", str(item.revision), None)
-    educational = etree.SubElement(lom, f"{{{LOM}}}educational")
-    _lom_vocab(educational, "difficulty", "LOMv1.0", LOM_DIFFICULTY[item.difficulty])
-    objectives = bank.blueprint.objectives
-    domain = _domain_title(bank, item.domain)
-    classification = etree.SubElement(lom, f"{{{LOM}}}classification")
-    _lom_vocab(classification, "purpose", "LOMv1.0", "educational objective")
-    for objective_id in item.objectives:
-        path = etree.SubElement(classification, f"{{{LOM}}}taxonPath")
-        _lom_text(path, "source", TAXONOMY, None)
-        objective_domain = objective_id.split(".", 1)[0]
-        for taxon_id, entry in ((objective_domain, _domain_title(bank, objective_domain) or domain),
-                                (objective_id, objectives[objective_id].text if objective_id in objectives
-                                 else objective_id)):
-            taxon = etree.SubElement(path, f"{{{LOM}}}taxon")
-            etree.SubElement(taxon, f"{{{LOM}}}id").text = taxon_id
-            _lom_text(taxon, "entry", entry)
-    skill = etree.SubElement(lom, f"{{{LOM}}}classification")
-    _lom_vocab(skill, "purpose", "LOMv1.0", "skill level")
-    path = etree.SubElement(skill, f"{{{LOM}}}taxonPath")
-    _lom_text(path, "source", "cps-cognitive-level", None)
-    taxon = etree.SubElement(path, f"{{{LOM}}}taxon")
-    etree.SubElement(taxon, f"{{{LOM}}}id").text = item.cognitive_level
-    _lom_text(taxon, "entry", item.cognitive_level)
-    return metadata
-
-
-def _domain_title(bank: Bank, domain_id: str) -> str:
-    for d in bank.blueprint.domains:
-        if d.id == domain_id:
-            return d.title
-    return domain_id
-
-
 # -- the package ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -556,11 +487,12 @@ class QtiPackageExporter:
             etree.SubElement(metadata, f"{{{m}}}schemaversion").text = d.package_schema_version
             xf.write(metadata)
             xf.write(etree.Element(f"{{{m}}}organizations", nsmap={None: m}))
+            item_metadata = ItemMetadata(selection.bank, m, d.metadata_ns)
             with xf.element(f"{{{m}}}resources"):
                 for p in planned:
                     write_resource(xf, m, ManifestResource(
                         item_resource_id(p.identifier), d.item_resource_type, item_href(p.identifier),
-                        metadata=item_metadata(d, selection.bank, p.item, p.identifier, p.title)))
+                        metadata=item_metadata(p.item, p.identifier, p.title)))
                 for form in sorted(selection.forms, key=lambda f: f.id):
                     write_resource(xf, m, ManifestResource(
                         test_resource_id(form.id), d.test_resource_type, test_href(form.id),

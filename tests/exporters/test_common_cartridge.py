@@ -24,10 +24,10 @@ def test_every_form_is_an_assessment_in_the_organization_and_the_resources(expor
     assert etree.QName(manifest).namespace == CC_NS
     assert manifest.findtext(f"{{{CC_NS}}}metadata/{{{CC_NS}}}schemaversion") == "1.3.0"
     refs = [i.get("identifierref") for i in manifest.iter(f"{{{CC_NS}}}item") if i.get("identifierref")]
-    resources = {r.get("identifier"): r for r in manifest.iter(f"{{{CC_NS}}}resource")}
+    resources = {r.get("identifier"): r for r in manifest.iter(f"{{{CC_NS}}}resource")
+                 if r.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"}
     assert sorted(refs) == sorted(resources) == sorted(f"cps-quiz-{f.id}" for f in starter_bank.forms)
     for resource in resources.values():
-        assert resource.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"
         assert resource.find(f"{{{CC_NS}}}file").get("href") in z.namelist()
 
 
@@ -67,3 +67,27 @@ def test_partial_items_add_choice_weights_and_all_or_nothing_items_set_100(expor
     for item in strict:
         sets = item.findall(f".//{Q}setvar")
         assert [(s.get("action"), s.text) for s in sets] == [("Set", "100")]
+
+
+def test_a_whole_bank_cartridge_holds_every_item_in_a_question_bank_the_organization_does_not_list(
+        export_bytes, starter_bank):
+    z = _zip(export_bytes("cc13"))
+    doc = etree.fromstring(z.read("cps-question-bank/question_bank_qti.xml"))
+    bank = doc.find(f"{Q}objectbank")
+    assert [i.get("ident") for i in bank.iter(f"{Q}item")] == [i.id for i in starter_bank.items]
+    manifest = etree.fromstring(z.read("imsmanifest.xml"))
+    resource = next(r for r in manifest.iter(f"{{{CC_NS}}}resource") if r.get("identifier") == "cps-question-bank")
+    assert resource.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p3/question-bank"
+    assert resource.find(f"{{{CC_NS}}}file").get("href") == "cps-question-bank/question_bank_qti.xml"
+    assert "cps-question-bank" not in {i.get("identifierref") for i in manifest.iter(f"{{{CC_NS}}}item")}
+
+
+def test_bank_items_keep_their_own_scoring_rule_and_a_form_cartridge_has_no_question_bank(export_bytes,
+                                                                                         starter_bank):
+    z = _zip(export_bytes("cc13"))
+    doc = etree.fromstring(z.read("cps-question-bank/question_bank_qti.xml"))
+    partial = next(i for i in doc.iter(f"{Q}item") if i.get("ident") == "cps-s-d1-002")  # its own rule: partial
+    adds = {c.findtext(f"{Q}conditionvar/{Q}varequal"): c.findtext(f"{Q}setvar")
+            for c in partial.iter(f"{Q}respcondition") if c.find(f"{Q}setvar[@action='Add']") is not None}
+    assert adds == {cid: percent(w) for cid, w in choice_weights(starter_bank.item("cps-s-d1-002")).items()}
+    assert not any(n.startswith("cps-question-bank/") for n in _zip(export_bytes("cc13", "starter-quiz")).namelist())

@@ -42,10 +42,13 @@ def test_the_schemas_refuse_a_broken_item(export_bytes, schemas):
     assert not schemas.xsd(ITEM_XSD).validate(doc)
 
 
-def test_common_cartridge_assessments_validate_against_the_qti12_dtd(export_bytes, schemas, assert_valid):
+def test_common_cartridge_assessments_and_question_bank_validate_against_the_qti12_dtd(export_bytes, schemas,
+                                                                                      assert_valid):
     entries = _entries(export_bytes("cc13"))
-    assessments = {n: d for n, d in entries.items() if n.endswith("assessment_qti.xml")}
-    assert len(assessments) == 2
+    assessments = {n: d for n, d in entries.items() if n.endswith("_qti.xml")}
+    assert sorted(assessments) == ["cps-question-bank/question_bank_qti.xml",
+                                   "cps-quiz-starter-draw/assessment_qti.xml",
+                                   "cps-quiz-starter-quiz/assessment_qti.xml"]
     for path, doc in assessments.items():
         for el in doc.iter():
             if isinstance(el.tag, str) and el.tag.startswith("{"):

@@ -1,0 +1,39 @@
+"""The bank's Markdown as HTML or plain text for exporters, skipping the renderer for text that is plain.
+
+Most of a bank is single-line prose that Markdown leaves as it is: rendering it through `item_bank.markup` (a
+Markdown parse, then a sanitiser pass) costs far more than the export itself. `is_plain` recognises such text
+conservatively (any character that could start a Markdown or HTML construct sends the text to the renderer), and
+for it `html`, `inline_html` and `plain_text` return exactly what `to_html`, `to_inline_html` and `to_plain_text`
+would (tests/exporters/test_rich_text.py checks that on every text of the fixture bank and on awkward cases).
+"""
+
+from __future__ import annotations
+
+import re
+
+from item_bank.markup import to_html, to_inline_html, to_plain_text
+
+# Line breaks and emphasis, links, code, escapes; `<` before a non-space (tags, autolinks, e-mail autolinks);
+# entities; a block marker or whitespace at the start; whitespace at the end; NUL (replaced by the renderer).
+_NEEDS_MARKDOWN = re.compile(r"[\n\r*_\[\]`\\\x00]|<\S|&#?\w+;|^[\s#>+\-=0-9]|\s$")
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"})
+
+
+def is_plain(text: str) -> bool:
+    """True when Markdown would render `text` as one paragraph holding exactly these characters."""
+    return not _NEEDS_MARKDOWN.search(text)
+
+
+def html(text: str) -> str:
+    """`item_bank.markup.to_html(text)`, without the renderer when the text is plain."""
+    return f"<p>{text.translate(_HTML_ESCAPES)}</p>" if is_plain(text) else to_html(text)
+
+
+def inline_html(text: str) -> str:
+    """`item_bank.markup.to_inline_html(text)`, without the renderer when the text is plain."""
+    return text.translate(_HTML_ESCAPES) if is_plain(text) else to_inline_html(text)
+
+
+def plain_text(text: str) -> str:
+    """`item_bank.markup.to_plain_text(text)`, without the renderer when the text is plain."""
+    return " ".join(text.split()) if is_plain(text) else to_plain_text(text)
