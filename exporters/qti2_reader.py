@@ -10,12 +10,14 @@ are reported as skipped with the reason.
 from __future__ import annotations
 
 import re
+from datetime import date
 from fractions import Fraction
 
 from lxml import etree
 
 from exporters.html_to_markdown import to_markdown
 from exporters.import_model import ImportedItem, Skipped
+from exporters.qti_metadata import LAW_AS_OF, REFERENCES, SOURCE_CATALOG
 
 QTI_NAMESPACES = {
     "http://www.imsglobal.org/xsd/imsqti_v2p1": "2.1",
@@ -217,10 +219,31 @@ def _read_rubric(item: ImportedItem, body: etree._Element, rubric_ids: dict[str,
 
 
 def read_lom(item: ImportedItem, metadata: etree._Element) -> None:
-    """Domain, objectives, difficulty, cognitive level, revision and tags from the LOM our exporters write."""
+    """Domain, objectives, difficulty, cognitive level, revision, status, tags, sources and the law coverage from
+    the LOM our exporters write (see `exporters.qti_metadata`); an item without a LOM status stays a draft."""
     def lom(el: etree._Element, name: str) -> list[etree._Element]:
         return [c for c in el.iter() if isinstance(c.tag, str) and etree.QName(c).localname == name
                 and etree.QName(c).namespace in LOM_NAMESPACES]
+
+    def texts(el: etree._Element, name: str) -> list[str]:
+        return [c.text.strip() for c in lom(el, name) if c.text and c.text.strip()]
+
+    for status in lom(metadata, "status"):
+        item.status = "reviewed" if texts(status, "value")[:1] == ["final"] else "draft"
+    for relation in lom(metadata, "relation"):
+        if texts(relation, "value")[:1] == [REFERENCES]:
+            for ident in lom(relation, "identifier"):
+                if texts(ident, "catalog")[:1] == [SOURCE_CATALOG]:
+                    item.sources += texts(ident, "entry")[:1]
+    for coverage in lom(metadata, "coverage"):
+        for text in texts(coverage, "string"):
+            if text.startswith(LAW_AS_OF):
+                try:
+                    item.law_as_of = date.fromisoformat(text.removeprefix(LAW_AS_OF))
+                except ValueError:
+                    continue
+            else:
+                item.jurisdiction = text
 
     for difficulty in lom(metadata, "difficulty"):
         values = lom(difficulty, "value")

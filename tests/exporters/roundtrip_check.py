@@ -16,8 +16,8 @@ from lti_tool.cli import main
 
 # What each format carries back (text, keys, rationales and these fields); the rest is documented as lost.
 COMMON_FIELDS = ("type", "domain", "objectives", "difficulty", "cognitive_level", "revision", "points", "scenario",
-                 "tags", "rubric")
-CANVAS_ONLY_FIELDS = ("status", "sources", "jurisdiction", "law_as_of", "scoring_rule")
+                 "tags", "rubric", "status", "sources", "jurisdiction", "law_as_of")
+CANVAS_ONLY_FIELDS = ("scoring_rule",)
 
 
 def export_and_import(bank: Bank, fmt: str, tmp: Path) -> Bank:

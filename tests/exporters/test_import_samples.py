@@ -90,3 +90,11 @@ def test_imported_sample_is_written_as_bank_yaml_that_names_its_gaps(tmp_path):
     assert bank is None  # foreign items have no domain yet: the validator says so, at the line
     assert any(p.field == "domain" for p in problems)
     assert not [p for p in out.iterdir() if p.name.startswith(".import-")]
+
+
+@pytest.mark.parametrize("sample", ["qti-2.1/tao_package.zip", "qti-2.2/tao_qti22.zip",
+                                    "qti-3.0/citolab_conformance_T4-T7"])
+def test_items_from_other_tools_come_in_as_drafts_without_sources(sample):
+    """Only our own LOM says an item was reviewed; anything else waits for a reviewer."""
+    for item in read_package(samples_dir() / sample).items:
+        assert (item.status, item.sources) == ("draft", [])

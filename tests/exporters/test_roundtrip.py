@@ -18,18 +18,15 @@ def test_starter_bank_survives_export_and_import(fmt, starter_bank, tmp_path):
     assert differences(starter_bank, imported, fmt) == []
 
 
-def test_canvas_carries_status_and_sources_back(starter_bank, tmp_path):
-    imported = export_and_import(starter_bank, "canvas-qti12", tmp_path)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_status_sources_and_law_fields_come_back(fmt, starter_bank, tmp_path):
+    imported = export_and_import(starter_bank, fmt, tmp_path)
     draft = imported.item("cps-s-d6-003")
     assert draft.status == "draft"
     assert draft.sources == ("S22", "S5")
-    assert imported.item("cps-s-d6-001").law_as_of.isoformat() == "2026-11-01"
-
-
-def test_qti_imports_are_drafts_until_reviewed(starter_bank, tmp_path):
-    """QTI metadata has no review status: imported items come back as drafts a reviewer must confirm."""
-    imported = export_and_import(starter_bank, "qti21", tmp_path)
-    assert {i.status for i in imported.items} == {"draft"}
+    assert imported.item("cps-s-d1-001").status == "reviewed"
+    law = imported.item("cps-s-d6-001")
+    assert (law.jurisdiction, law.law_as_of.isoformat()) == ("Massachusetts", "2026-11-01")
 
 
 @pytest.fixture(scope="module")
