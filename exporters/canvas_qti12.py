@@ -21,10 +21,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import PackageWriter
 from item_bank.assemble import form_items
-from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
 
@@ -181,7 +181,7 @@ def item_metadata(item: Item, rule: ScoringRule | None) -> dict[str, str]:
         "cps_jurisdiction": item.jurisdiction or "",
         "cps_law_as_of": item.law_as_of.isoformat() if item.law_as_of else "",
         "cps_rubric": item.rubric or "",
-        "cps_grader_notes": to_html(item.grader_notes) if item.grader_notes else "",
+        "cps_grader_notes": rich_text.html(item.grader_notes) if item.grader_notes else "",
         "cps_tags": " ".join(item.tags),
     }
     fields.update({k: v for k, v in cps.items() if v})
@@ -196,8 +196,8 @@ def question_html(item: Item, bank: Bank) -> str:
     scenario = bank.scenarios.get(item.scenario or "")
     if scenario is not None:
         parts.append(f'<div class="{SCENARIO_CLASS}"><p><strong>{_esc(scenario.title)}</strong></p>'
-                     f"{to_html(scenario.text)}</div>")
-    parts.append(f'<div class="{STEM_CLASS}">{to_html(item.stem)}</div>')
+                     f"{rich_text.html(scenario.text)}</div>")
+    parts.append(f'<div class="{STEM_CLASS}">{rich_text.html(item.stem)}</div>')
     return "".join(parts)
 
 
@@ -222,7 +222,7 @@ def item_element(item: Item, bank: Bank, ident: str, bank_ref: str | None,
         response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
         render = _sub(response, "render_choice")
         for choice in item.choices:
-            _mattext(_sub(render, "response_label", ident=choice.id), to_inline_html(choice.text))
+            _mattext(_sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
     _resprocessing(el, item, rule)
     _feedbacks(el, item)
     return el
@@ -261,14 +261,14 @@ def _resprocessing(el: etree._Element, item: Item, rule: ScoringRule | None) -> 
 
 
 def _feedbacks(el: etree._Element, item: Item) -> None:
-    _flow_feedback(el, "general_fb", to_html(item.feedback))
+    _flow_feedback(el, "general_fb", rich_text.html(item.feedback))
     if item.type is ItemType.EXTENDED_TEXT:
         return
-    keys = "".join(f"<li>{to_inline_html(k.text)}: {to_inline_html(k.rationale)}</li>" for k in item.keys)
+    keys = "".join(f"<li>{rich_text.inline_html(k.text)}: {rich_text.inline_html(k.rationale)}</li>" for k in item.keys)
     _flow_feedback(el, "correct_fb", f"<p>Correct.</p><ul>{keys}</ul>")
     _flow_feedback(el, "general_incorrect_fb", f"<p>Not quite. The answer:</p><ul>{keys}</ul>")
     for choice in item.choices:
-        _flow_feedback(el, f"{choice.id}_fb", to_html(choice.rationale))
+        _flow_feedback(el, f"{choice.id}_fb", rich_text.html(choice.rationale))
 
 
 def assessment_meta(form: Form, items: list[Item]) -> bytes:
@@ -280,7 +280,7 @@ def assessment_meta(form: Form, items: list[Item]) -> bytes:
                                        "identifier": quiz_ident(form)}, nsmap={None: CANVAS_NS, "xsi": XSI})
     fields = [
         ("title", form.title),
-        ("description", to_html(form.description) if form.description else ""),
+        ("description", rich_text.html(form.description) if form.description else ""),
         ("shuffle_answers", _bool(s.shuffle_choices)),
         ("scoring_policy", "keep_highest"),
         ("quiz_type", "assignment"),

@@ -23,10 +23,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.canvas_qti12 import percent, question_html
 from exporters.packaging import PackageWriter, xml_bytes
-from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights, effective_rule
 
@@ -96,11 +96,11 @@ def cc_item(item: Item, bank_html: str, rule: ScoringRule) -> etree._Element:
         response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
         render = _sub(response, "render_choice")
         for choice in item.choices:
-            _mattext(_sub(render, "response_label", ident=choice.id), to_inline_html(choice.text))
+            _mattext(_sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
     _resprocessing(el, item, rule)
-    _feedback(el, "general_fb", to_html(item.feedback))
+    _feedback(el, "general_fb", rich_text.html(item.feedback))
     for choice in item.choices:
-        _feedback(el, f"{choice.id}_fb", to_html(choice.rationale))
+        _feedback(el, f"{choice.id}_fb", rich_text.html(choice.rationale))
     return el
 
 

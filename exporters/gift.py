@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
+from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.moodle_xml import APPROXIMATION_NOTE, answer_fractions, item_tags, stem_html
-from item_bank.markup import to_html, to_inline_html, to_plain_text
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
 
@@ -33,9 +33,9 @@ def _comment(text: str) -> str:
 def question(item: Item, bank: Bank, rule: ScoringRule | None = None) -> str:
     lines = [_comment(" ".join(item_tags(item)))]
     if item.type is ItemType.EXTENDED_TEXT and item.grader_notes:
-        lines.append(_comment("grader notes: " + to_plain_text(item.grader_notes)))
+        lines.append(_comment("grader notes: " + rich_text.plain_text(item.grader_notes)))
     approximated = item.type is ItemType.MULTIPLE_RESPONSE and all_or_nothing(item, rule)
-    general = to_html(item.feedback) + (APPROXIMATION_NOTE if approximated else "")
+    general = rich_text.html(item.feedback) + (APPROXIMATION_NOTE if approximated else "")
     head = f"::{escape(item.id)}::[html]{escape(stem_html(item, bank))}"
     lines.append(f"{head} {{{_answers(item, rule)}\n\t####{escape(general)}\n}}")
     return "\n".join(lines) + "\n\n"
@@ -48,13 +48,13 @@ def _answers(item: Item, rule: ScoringRule | None) -> str:
         key = item.keys[0]
         other = next(c for c in item.choices if not c.correct)
         # {TRUE#feedback when answered wrongly#feedback when answered rightly}
-        return (f"{'TRUE' if key.id == 'true' else 'FALSE'}#{escape(to_html(other.rationale))}"
-                f"#{escape(to_html(key.rationale))}")
+        return (f"{'TRUE' if key.id == 'true' else 'FALSE'}#{escape(rich_text.html(other.rationale))}"
+                f"#{escape(rich_text.html(key.rationale))}")
     fractions = answer_fractions(item, rule)
     parts = []
     for choice in item.choices:
-        text = escape(to_inline_html(choice.text))
-        feedback = escape(to_html(choice.rationale))
+        text = escape(rich_text.inline_html(choice.text))
+        feedback = escape(rich_text.html(choice.rationale))
         if item.type is ItemType.SINGLE_CHOICE:
             mark = "=" if choice.correct else "~"
         else:

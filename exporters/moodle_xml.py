@@ -23,8 +23,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from exporters import rich_text
 from exporters.base import ExportSelection, Progress
-from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
 
@@ -82,8 +82,8 @@ def stem_html(item: Item, bank: Bank) -> str:
     lead = ""
     if scenario is not None:
         lead = f"<div class=\"cps-scenario\"><p><strong>{_escape(scenario.title)}</strong></p>" \
-               f"{to_html(scenario.text)}</div>"
-    return lead + to_html(item.stem)
+               f"{rich_text.html(scenario.text)}</div>"
+    return lead + rich_text.html(item.stem)
 
 
 def _escape(text: str) -> str:
@@ -98,7 +98,7 @@ def question_element(item: Item, bank: Bank, rule: ScoringRule | None = None) ->
     etree.SubElement(name, "text").text = item.id
     _text(q, "questiontext", stem_html(item, bank))
     approximated = item.type is ItemType.MULTIPLE_RESPONSE and all_or_nothing(item, rule)
-    _text(q, "generalfeedback", to_html(item.feedback) + (APPROXIMATION_NOTE if approximated else ""))
+    _text(q, "generalfeedback", rich_text.html(item.feedback) + (APPROXIMATION_NOTE if approximated else ""))
     _plain(q, "defaultgrade", f"{item.points:g}")
     _plain(q, "penalty", "0")
     _plain(q, "hidden", "0")
@@ -115,7 +115,7 @@ def question_element(item: Item, bank: Bank, rule: ScoringRule | None = None) ->
         for choice in item.choices:
             answer = _text(q, "answer", choice.id, fraction="100" if choice.correct else "0")
             answer.set("format", "moodle_auto_format")
-            _text(answer, "feedback", to_html(choice.rationale))
+            _text(answer, "feedback", rich_text.html(choice.rationale))
     else:
         _plain(q, "single", "true" if item.type is ItemType.SINGLE_CHOICE else "false")
         _plain(q, "shuffleanswers", "true")
@@ -127,8 +127,8 @@ def question_element(item: Item, bank: Bank, rule: ScoringRule | None = None) ->
         etree.SubElement(q, "shownumcorrect")
         fractions = answer_fractions(item, rule)
         for choice in item.choices:
-            answer = _text(q, "answer", to_inline_html(choice.text), fraction=fractions[choice.id])
-            _text(answer, "feedback", to_html(choice.rationale))
+            answer = _text(q, "answer", rich_text.inline_html(choice.text), fraction=fractions[choice.id])
+            _text(answer, "feedback", rich_text.html(choice.rationale))
     tags = etree.SubElement(q, "tags")
     for tag in item_tags(item) + ([APPROXIMATED_TAG] if approximated else []):
         etree.SubElement(etree.SubElement(tags, "tag"), "text").text = tag
@@ -142,7 +142,7 @@ def item_tags(item: Item) -> list[str]:
 
 
 def _grader_info(item: Item, bank: Bank) -> str:
-    parts = [to_html(item.grader_notes or "")]
+    parts = [rich_text.html(item.grader_notes or "")]
     rubric = bank.blueprint.rubrics.get(item.rubric or "")
     if rubric is not None:
         rows = "".join(f"<li><strong>{_escape(d.title)}</strong> (0–{rubric.levels}): {_escape(d.full_credit)}</li>"

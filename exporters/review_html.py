@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from typing import BinaryIO
 
+from exporters import rich_text
 from exporters.base import ExportSelection, Progress
-from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import effective_rule
 
@@ -40,19 +40,20 @@ def item_html(item: Item, bank: Bank, number: int, rule: ScoringRule | None = No
     scenario = bank.scenarios.get(item.scenario or "")
     if scenario is not None:
         out.append(f'<div class="scenario"><p><strong>Scenario: {_e(scenario.title)}</strong> '
-                   f"({_e(scenario.id)})</p>{to_html(scenario.text)}</div>")
-    out.append(f'<div class="stem">{to_html(item.stem)}</div>')
+                   f"({_e(scenario.id)})</p>{rich_text.html(scenario.text)}</div>")
+    out.append(f'<div class="stem">{rich_text.html(item.stem)}</div>')
     if item.choices:
         out.append('<ol class="choices">')
         for choice in item.choices:
             cls = ' class="key"' if choice.correct else ""
-            out.append(f"<li{cls}>{to_inline_html(choice.text)} <small>[{_e(choice.id)}]</small>"
-                       f'<div class="rationale">{to_html(choice.rationale)}</div></li>')
+            out.append(f"<li{cls}>{rich_text.inline_html(choice.text)} <small>[{_e(choice.id)}]</small>"
+                       f'<div class="rationale">{rich_text.html(choice.rationale)}</div></li>')
         out.append("</ol>")
     if item.type is ItemType.EXTENDED_TEXT:
         out.append(f'<div class="grader"><strong>Grader notes</strong> (rubric {_e(item.rubric)}):'
-                   f"{to_html(item.grader_notes or '')}</div>")
-    out.append(f'<div class="feedback"><strong>General feedback:</strong>{to_html(item.feedback)}</div></section>')
+                   f"{rich_text.html(item.grader_notes or '')}</div>")
+    out.append(f'<div class="feedback"><strong>General feedback:</strong>{rich_text.html(item.feedback)}</div>'
+               "</section>")
     return "\n".join(out)
 
 

@@ -21,7 +21,7 @@ _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "
 
 def is_plain(text: str) -> bool:
     """True when Markdown would render `text` as one paragraph holding exactly these characters."""
-    return not _NEEDS_MARKDOWN.search(text)
+    return bool(text) and not _NEEDS_MARKDOWN.search(text)
 
 
 def html(text: str) -> str:
