@@ -8,21 +8,38 @@ is not the launching user's at the launching resource link.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
-from item_bank.model import Form, ItemType
+from item_bank.assemble import PresentedItem
+from item_bank.model import Bank, Form, ItemType
+from item_bank.scoring import ItemScore
 from lti_tool import attempts as attempt_logic
+from lti_tool import instructor_grading as grading
 from lti_tool.attempt_models import Attempt
 from lti_tool.bank_access import current_bank, find_form
 from lti_tool.db import get_session
 from lti_tool.grades import SCORE_SCOPE, wake_sender
+from lti_tool.instructor_models import EssayGrade
 from lti_tool.item_views import feedback_view, question_view
 from lti_tool.launch_context import launch_fields, launch_url, refusal, require_launch
 from lti_tool.models import LaunchSession
 
 bp = Blueprint("delivery", __name__, url_prefix="/lti/delivery")
+
+
+@dataclass(frozen=True)
+class GradedEssayView:
+    """An essay the instructor graded, as its learner sees it: the item's points and the rubric points given."""
+
+    number: int
+    score: float
+    max_score: float
+    rubric_title: str | None
+    levels: int | None
+    dimensions: tuple[tuple[str, int], ...]
 
 
 @bp.app_context_processor
@@ -141,7 +158,10 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/result")
 @require_launch()
 def result(attempt_id: int):
-    """The learner's score, and the feedback when the form's policy allows it now."""
+    """The learner's score, their graded essays, and the feedback when the form's policy allows it now.
+
+    Essays are scored as the instructor's side scores them (`instructor_grading.graded_scores`), so a graded
+    essay shows its points here instead of "to be graded"."""
     attempt = _own_attempt(attempt_id)
     if attempt is None:
         return _not_yours()
@@ -151,21 +171,42 @@ def result(attempt_id: int):
     if not attempt.submitted:
         return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
     bank = current_bank()
+    db = get_session()
+    grades = grading.grades_of(db, attempt.id)
+    presented = attempt_logic.presented_items(bank, form, attempt)
+    scores = grading.graded_scores(bank, form, attempt, grades)
     feedback = []
     if attempt_logic.feedback_visible(attempt, _due_at(g.launch)):
         answers = attempt_logic.answers_of(attempt)
-        presented = attempt_logic.presented_items(bank, form, attempt)
-        scores = attempt_logic.item_scores(bank, form, attempt)
         for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
             saved = answers.get(p.item.id)
             feedback.append(feedback_view(bank, p, number, score, list(saved.choice_ids or []) if saved else [],
                                           saved.text if saved else None))
-    db = get_session()
     settings = attempt_logic.effective_settings(form, g.launch.custom or {})
     used = len(attempt_logic.attempts_of(db, attempt.resource_link_id, attempt.user_id))
     return render_template("delivery/result.html", form=form, attempt=attempt, feedback=feedback,
+                           graded_essays=graded_essays(bank, presented, scores, grades),
                            policy=attempt.feedback, attempts_left=attempt_logic.attempts_left(settings, used),
                            passing=form.settings.passing_score, notice=request.args.get("notice"))
+
+
+def graded_essays(bank: Bank, presented: list[PresentedItem], scores: list[ItemScore],
+                  grades: dict[str, EssayGrade]) -> list[GradedEssayView]:
+    """The attempt's graded essays in the learner's question order, with the rubric points per dimension."""
+    views = []
+    for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
+        grade = grades.get(p.item.id)
+        if p.item.type is not ItemType.EXTENDED_TEXT or grade is None:
+            continue
+        rubric = bank.blueprint.rubrics.get(grade.rubric_id)
+        if rubric is None:
+            dimensions = tuple((dim, points) for dim, points in grade.points.items())
+        else:
+            dimensions = tuple((d.title, grade.points[d.id]) for d in rubric.dimensions if d.id in grade.points)
+        views.append(GradedEssayView(number, score.points, float(score.max_score),
+                                     rubric.title if rubric else None, rubric.levels if rubric else None,
+                                     dimensions))
+    return views
 
 
 def _begin(form: Form):
