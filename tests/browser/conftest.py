@@ -59,7 +59,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     try:
         yield Site(tool, platform, course)
     finally:
-        platform.stop()
+        stop_app(app)
         server.shutdown()
         server.server_close()
-        stop_app(app)
+        platform.stop()
