@@ -13,15 +13,18 @@ import re
 
 from item_bank.markup import to_html, to_inline_html, to_plain_text
 
-# Line breaks and emphasis, links, code, escapes; `<` before a non-space (tags, autolinks, e-mail autolinks);
-# entities; a block marker or whitespace at the start; whitespace at the end; NUL (replaced by the renderer).
-_NEEDS_MARKDOWN = re.compile(r"[\n\r*_\[\]`\\\x00]|<\S|&#?\w+;|^[\s#>+\-=0-9]|\s$")
+# Anywhere: line breaks, emphasis, links, code, escapes, NUL (replaced by the renderer), `<` before a non-space
+# (tags, autolinks, e-mail autolinks), entities. At the start: a block marker (heading, quote, list, setext
+# underline, ordered list number) or whitespace. At the end: whitespace.
+_MARKDOWN_INSIDE = re.compile(r"[\n\r*_\[\]`\\\x00]|<\S|&#?\w+;")
+_BLOCK_START = frozenset("#>+-=0123456789")
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"})
 
 
 def is_plain(text: str) -> bool:
     """True when Markdown would render `text` as one paragraph holding exactly these characters."""
-    return bool(text) and not _NEEDS_MARKDOWN.search(text)
+    return (bool(text) and text[0] not in _BLOCK_START and not text[0].isspace() and not text[-1].isspace()
+            and not _MARKDOWN_INSIDE.search(text))
 
 
 def html(text: str) -> str:
