@@ -33,7 +33,24 @@ def sideways_problems(frame) -> list[str]:  # noqa: ANN001 - playwright Frame
     return frame.evaluate(OVERFLOW)
 
 
-def save_screenshot(page, name: str) -> None:  # noqa: ANN001 - playwright Page
-    if os.environ.get("CPS_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+COURSE_HEADER_PX = 40  # the course page's bar above the tool's iframe (2.5rem)
+TALLEST_PX = 4000
+
+
+def save_screenshot(page, name: str, whole=None) -> None:  # noqa: ANN001 - playwright Page (and Frame)
+    """The page as the learner or instructor sees it; with `whole` (the tool's frame) the window is made tall
+    enough for the frame's whole document, so a long instructor page is shown entirely, then set back."""
+    if os.environ.get("CPS_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    if whole is not None:
+        height = whole.evaluate("document.documentElement.scrollHeight") + COURSE_HEADER_PX
+        page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]),
+                                                                          TALLEST_PX)})
+        whole.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.wait_for_timeout(300)  # let Chromium paint the newly shown part of the frame
+    try:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    finally:
+        page.set_viewport_size(viewport)

@@ -1,6 +1,7 @@
 """The quiz at 320 px wide and at 200% zoom (a 1280 px window at 200% lays out 640 CSS px at 2 device pixels per
 px): no page scrolls sideways, every control lies inside the width, and the whole quiz is still done with the
-keyboard alone (controls reachable); axe-core checks each page at that size too."""
+keyboard alone (controls reachable); axe-core checks each page at that size too. The instructor page is checked
+with a whole class's attempts in it (tests/browser/course_class.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from item_bank.assemble import form_items
 from tests.browser.chromium import ALLOW_THIRD_PARTY, chromium
+from tests.browser.course_class import enrol, populate, wait_for_score_calls
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
 from tests.browser.screens import save_screenshot, sideways_problems
 from tests.lti_platform import INSTRUCTOR
@@ -42,7 +44,11 @@ def test_the_quiz_and_the_instructor_pages_fit_small_screens_and_zoom(site, star
         frame = page.frame(name="tool")
         frame.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
         frame.wait_for_selector("legend")
-        take_quiz(page, frame, list(form_items(starter_bank.form(FORM), starter_bank)), audit)
+        items = list(form_items(starter_bank.form(FORM), starter_bank))
+        take_quiz(page, frame, items, audit)
+        enrol(site.platform)
+        wait_for_score_calls(site.platform, 1)
+        populate(site.platform, site.course.client_id, items, CUSTOM)  # the instructor page holds a whole class
 
         page.goto(site.course.course_url(sub="teacher-1", roles=(INSTRUCTOR,), custom=CUSTOM))
         frame = page.frame(name="tool")
