@@ -168,26 +168,29 @@ class Builder:
         """Where flow content goes inside modal feedback and rubric blocks (QTI 3 wraps it)."""
         return self.el(parent, "contentBody") if self.d.content_body else parent
 
-    def rich(self, parent: etree._Element, text: str, inline: bool = False) -> None:
-        """Append the bank's Markdown `text` as QTI XHTML inside `parent`."""
-        append_markup(parent, text, self.d.ns, inline)
+    def rich(self, parent: etree._Element, text: str, inline: bool = False, html: str | None = None) -> None:
+        """Append the bank's Markdown `text` (or its HTML, when already rendered) as QTI XHTML inside `parent`."""
+        append_markup(parent, text, self.d.ns, inline, html)
 
 
 # -- rich text ----------------------------------------------------------------------------------------------
 
-def append_markup(parent: etree._Element, text: str, ns: str, inline: bool = False) -> None:
+def append_markup(parent: etree._Element, text: str, ns: str, inline: bool = False, html: str | None = None
+                  ) -> None:
     """Render Markdown through `item_bank.markup` and copy the HTML into `parent` in the namespace `ns`.
 
     Plain text (`exporters.rich_text.is_plain`: nothing Markdown would change) skips the renderer: it is the bulk
-    of a bank and the result is the same, `<p>text</p>` or the bare text inline.
+    of a bank and the result is the same, `<p>text</p>` or the bare text inline. `html`, when given, is
+    `to_html(text)` rendered earlier.
     """
-    if is_plain(text):
-        if inline:
-            _append_text(parent, text)
-        else:
-            etree.SubElement(parent, f"{{{ns}}}p").text = text
-        return
-    html = to_inline_html(text) if inline else to_html(text)
+    if html is None:
+        if is_plain(text):
+            if inline:
+                _append_text(parent, text)
+            else:
+                etree.SubElement(parent, f"{{{ns}}}p").text = text
+            return
+        html = to_inline_html(text) if inline else to_html(text)
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     _append_text(parent, fragment.text)
     for child in fragment:
@@ -252,8 +255,8 @@ def scoring_for(item: Item, rule: ScoringRule) -> Scoring:
 
 # -- items --------------------------------------------------------------------------------------------------
 
-def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: bool, title: str | None = None
-               ) -> etree._Element:
+def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: bool, title: str | None = None,
+               stem_html: str | None = None) -> etree._Element:
     """One assessmentItem: declarations, body, response processing reproducing `item_bank.scoring`, feedback."""
     scoring = scoring_for(item, rule)
     identifier = item_identifier(item, rule)
@@ -270,7 +273,7 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
         b.rich(box, scenario.text)
     stem = b.el(body, "div")
     stem.set("class", "cps-stem")
-    b.rich(stem, item.stem)
+    b.rich(stem, item.stem, html=stem_html)
     if item.type is ItemType.EXTENDED_TEXT:
         b.el(body, "extendedTextInteraction", responseIdentifier="RESPONSE", expectedLines="12")
         _rubric_block(b, body, bank, item)
@@ -419,11 +422,20 @@ class PlannedItem:
 
     @property
     def title(self) -> str:
+        """The item's title; a Markdown stem's HTML is kept too, so the item document does not render it again
+        (the manifest, written first, needs every title before the first item is built)."""
         title = self.__dict__.get("_title")
         if title is None:
+            stem = self.item.stem
+            object.__setattr__(self, "_stem_html", None if is_plain(stem) else to_html(stem))
             title = plain_title(self.item)
             object.__setattr__(self, "_title", title)
         return title
+
+    @property
+    def stem_html(self) -> str | None:
+        """`to_html` of a Markdown stem (None for plain text), once `title` has been read."""
+        return self.__dict__.get("_stem_html")
 
 
 def plan_items(selection: ExportSelection) -> tuple[list[PlannedItem], dict[str, list[str]]]:
@@ -465,7 +477,7 @@ class QtiPackageExporter:
                 self._manifest(xf, selection, planned, refs)
             for p in planned:
                 with pkg.open(item_href(p.identifier)) as stream:
-                    etree.ElementTree(build_item(b, bank, p.item, p.rule, shuffle, p.title)).write(
+                    etree.ElementTree(build_item(b, bank, p.item, p.rule, shuffle, p.title, p.stem_html)).write(
                         stream, xml_declaration=True, encoding="utf-8")
                 if progress is not None:
                     progress(1)
