@@ -97,13 +97,16 @@ def current_attempt(db: Session, resource_link_id: int, user_id: int) -> Attempt
 
 
 def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: Form, settings: AttemptSettings,
-                  target: PassbackTarget, now: datetime | None = None) -> Attempt:
-    """Start the next attempt, or return the one in progress; refuse when no attempt is left.
+                  target: PassbackTarget, now: datetime | None = None,
+                  existing: list[Attempt] | None = None) -> Attempt:
+    """Start the next attempt, or return the one in progress; refuse when no attempt is left. `existing` is the
+    learner's attempts at this link when the caller has just read them (else they are read here).
 
     Two concurrent starts race on the unique (resource link, user, number) key: the loser rereads the winner's row.
     """
     now = now or utcnow()
-    existing = attempts_of(db, resource_link_id, user_id)
+    if existing is None:
+        existing = attempts_of(db, resource_link_id, user_id)
     if existing and existing[-1].status == IN_PROGRESS:
         return existing[-1]
     left = attempts_left(settings, len(existing))

@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the per-dialect settings the tool relies on (SQLite: FK checks, busy timeout)."""
+    """An engine with the per-dialect settings the tool relies on (SQLite: FK checks, busy timeout, WAL with
+    synchronous=NORMAL: a commit is safe against a crash of the process; a power cut may lose the last few)."""
     if url.startswith("sqlite"):
         _create_private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -33,6 +34,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

@@ -50,8 +50,9 @@ def _template_helpers() -> dict:
 def launch_form_id(launch: LaunchSession) -> str | None:
     """The form this resource link delivers: from the deep link's custom param, else the stored link."""
     custom = launch.custom or {}
-    link_form = launch.resource_link.form_id if launch.resource_link is not None else None
-    return custom.get("form_id") or launch.form_id or link_form
+    if custom.get("form_id") or launch.form_id:
+        return custom.get("form_id") or launch.form_id
+    return launch.resource_link.form_id if launch.resource_link is not None else None
 
 
 def passback_target(launch: LaunchSession) -> attempt_logic.PassbackTarget:
@@ -76,7 +77,7 @@ def start():
     if latest is not None and attempt_logic.is_overdue(latest):
         _submit(latest, form)
         return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
-    return _begin(form)
+    return _begin(form, [] if latest is None else None)
 
 
 @bp.post("/attempts/new")
@@ -209,14 +210,15 @@ def graded_essays(bank: Bank, presented: list[PresentedItem], scores: list[ItemS
     return views
 
 
-def _begin(form: Form):
+def _begin(form: Form, existing: list[Attempt] | None = None):
+    """Start or resume; `existing` is the learner's attempts when the caller has just read them."""
     launch: LaunchSession = g.launch
     db = get_session()
     settings = attempt_logic.effective_settings(form, launch.custom or {})
     try:
         attempt = attempt_logic.start_attempt(db, resource_link_id=launch.resource_link_id,
                                               user_id=launch.user_id, form=form, settings=settings,
-                                              target=passback_target(launch))
+                                              target=passback_target(launch), existing=existing)
     except attempt_logic.AttemptRefused as exc:
         latest = attempt_logic.current_attempt(db, launch.resource_link_id, launch.user_id)
         if latest is not None:

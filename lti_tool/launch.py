@@ -18,6 +18,7 @@ from lti_tool.keys import signing_key
 from lti_tool.launch_context import redirect_for, refusal
 from lti_tool.launch_records import record_launch
 from lti_tool.launch_security import (
+    CLAIM,
     STORAGE_PROOF_FIELD,
     CookiesBlocked,
     HardenedMessageLaunch,
@@ -26,7 +27,7 @@ from lti_tool.launch_security import (
     origin_of,
     same_tool,
 )
-from lti_tool.platforms import DatabaseToolConf, find_platform
+from lti_tool.platforms import DatabaseToolConf
 from lti_tool.shared_store import store
 from lti_tool.urls import tool_base_url, tool_url
 
@@ -39,8 +40,10 @@ MAX_LOGIN_PARAM = 4096
 
 
 def _tool_conf() -> DatabaseToolConf:
+    """This request's registrations; the signing key is read only if something signs (a login or launch never)."""
     session = get_session()
-    return DatabaseToolConf(session, signing_key(session), strict_deployments=current_app.config["STRICT_DEPLOYMENTS"])
+    return DatabaseToolConf(session, lambda: signing_key(session),
+                            strict_deployments=current_app.config["STRICT_DEPLOYMENTS"])
 
 
 def _shown(refused: LaunchRefused):
@@ -62,7 +65,8 @@ def login():
     if not target or not same_tool(target, tool_base_url()):
         return refusal(400, "Launch aimed elsewhere", "The login's target_link_uri is not a page of this tool.",
                        f"Set the tool's launch URL in the platform to {tool_url('launch.launch')}.")
-    platform = find_platform(get_session(), params["iss"], params.get("client_id"))
+    conf = _tool_conf()
+    platform = conf.platform(params["iss"], params.get("client_id"))
     if platform is None:
         return refusal(403, "Unknown platform", "No registration matches this platform and client id.",
                        "Register the tool in the platform (dynamic registration or cps-assess platform add).")
@@ -71,7 +75,7 @@ def login():
                        "approved by the tool's administrator yet.",
                        "Ask the tool's administrator to run: cps-assess platform approve "
                        f"{platform.id}")
-    oidc = ToolOIDCLogin(FlaskRequest(request_data=params), _tool_conf(), store(),
+    oidc = ToolOIDCLogin(FlaskRequest(request_data=params), conf, store(),
                          current_app.config["LOGIN_STATE_SECONDS"])
     try:
         url = oidc.auth_redirect_url(tool_url("launch.launch"), params)
@@ -88,7 +92,8 @@ def login():
 @bp.post("/lti/launch")
 def launch():
     """The platform's form post with the id_token: validate it, record the launch, go to the right page."""
-    message = HardenedMessageLaunch(FlaskRequest(), _tool_conf(), store(), current_app.config, tool_base_url(),
+    conf = _tool_conf()
+    message = HardenedMessageLaunch(FlaskRequest(), conf, store(), current_app.config, tool_base_url(),
                                     http_session())
     try:
         message.validate()
@@ -96,7 +101,9 @@ def launch():
         return _shown(refused)
     except CookiesBlocked as blocked:
         return _without_cookies(blocked.state_record)
-    launch_session = record_launch(get_session(), message.registration.platform_id, message.body,
+    platform_id = message.registration.platform_id
+    deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
+    launch_session = record_launch(get_session(), platform_id, deployment_row_id, message.body,
                                    message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"])
     target = redirect_for(launch_session)
     if target is None:

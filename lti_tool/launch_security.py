@@ -13,7 +13,6 @@ than the one announced at login, and messages other than resource-link and deep-
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import time
 from typing import Any
@@ -22,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 from flask import make_response
 from flask import request as http_request
-from jwcrypto.jwk import JWK
+from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
@@ -128,8 +127,8 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             self.storage_secret = secrets.token_urlsafe(32)
             record["storage_secret"] = self.storage_secret
             record["storage_origin"] = origin_of(registration.get_auth_login_url())
-        self._shared.put(state_key(state), record, self._state_seconds)
-        self._shared.put(nonce_key(nonce), registration.platform_id, self._state_seconds)
+        self._shared.put_many({state_key(state): record, nonce_key(nonce): registration.platform_id},
+                              self._state_seconds)
         auth = {
             "scope": "openid",
             "response_type": "id_token",
@@ -172,6 +171,27 @@ def same_tool(url: str, tool_base: str) -> bool:
     return (target.path or "/").startswith(prefix) or target.path == base.path.rstrip("/")
 
 
+class ParsedKeyCache:
+    """Platform public keys already parsed, by (key set URL, kid), each kept no longer than the key set cache."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    def get(self, url: str, kid: str) -> Any | None:
+        found = self._keys.get((url, kid))
+        if found is None or found[0] <= time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, url: str, kid: str, key: Any, ttl: int) -> None:
+        if len(self._keys) > 1000:
+            self._keys.clear()
+        self._keys[(url, kid)] = (time.monotonic() + ttl, key)
+
+
+PUBLIC_KEYS = ParsedKeyCache()
+
+
 class HardenedMessageLaunch(FlaskMessageLaunch):
     """PyLTI1p3's message launch, validated in a stricter order with every check the library leaves out."""
 
@@ -204,8 +224,6 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
             self.validate_deployment()
             self.validate_message()
             self.consume_nonce()
-            self._shared.delete(state_key(self._get_request_param("state")))
-            self.save_launch_data()
         except LaunchRefused:
             self._validated = False
             raise
@@ -315,11 +333,19 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         return key_set
 
     def get_public_key(self):
+        """The platform's public key for the token's kid, parsed once per process for as long as the key set
+        may be cached; an unknown kid reads the shared key set, then refetches it once."""
         kid = self._jwt["header"]["kid"]
+        url = self._registration.get_key_set_url()
+        parsed = PUBLIC_KEYS.get(url, kid)
+        if parsed is not None:
+            return parsed, "RS256"
         for refresh in (False, True):
             for key in self._key_set(refresh)["keys"]:
                 if key.get("kid") == kid and key.get("alg", "RS256") == "RS256" and key.get("kty") == "RSA":
-                    return JWK.from_json(json.dumps(key)).export_to_pem(), "RS256"
+                    parsed = RSAAlgorithm.from_jwk(key)
+                    PUBLIC_KEYS.put(url, kid, parsed, self._settings["PLATFORM_JWKS_CACHE_SECONDS"])
+                    return parsed, "RS256"
         raise refuse("Unknown signing key", "The token is signed with a key the platform does not publish.",
                      "Check the key set URL of the registration.", status=401)
 
@@ -372,7 +398,10 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
                          "Open the assessment again from the course.", status=401)
 
     def consume_nonce(self) -> None:
-        if self._shared.take(nonce_key(self._jwt["body"]["nonce"])) is None:
+        """Use the nonce up and drop the login's state, in one round trip to the shared store."""
+        used = self._shared.take_and_delete(nonce_key(self._jwt["body"]["nonce"]),
+                                            state_key(self._get_request_param("state")))
+        if used is None:
             raise refuse("Launch already used", "This launch was already used once; launches cannot be replayed.",
                          "Open the assessment again from the course.", status=401)
 

@@ -2,9 +2,14 @@
 
 Canvas uses one issuer for every customer, so a registration is always found by issuer *and* client id. A
 deployment id not seen before under a known registration is recorded and accepted, unless strict mode is on.
+
+A ToolConf lives for one request and looks each registration and deployment up once. The tool's signing key is
+loaded only when something signs (deep-linking responses), never for a login or launch.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
@@ -17,20 +22,29 @@ from lti_tool.models import Deployment, Platform, ToolKey
 
 
 class PlatformRegistration(Registration):
-    """A PyLTI1p3 Registration that remembers its database row and signs with the tool's current key."""
+    """A PyLTI1p3 Registration that remembers its database row and signs with the tool's current key (given, or
+    loaded on first use by `key`)."""
 
-    def __init__(self, platform: Platform, key: ToolKey) -> None:
+    def __init__(self, platform: Platform, key: ToolKey | Callable[[], ToolKey]) -> None:
         super().__init__()
         self.platform_id = platform.id
-        self._kid = key.kid
+        self._key = key
         self.set_issuer(platform.issuer).set_client_id(platform.client_id)
         self.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
-        self.set_key_set_url(platform.key_set_url).set_tool_private_key(key.private_pem)
+        self.set_key_set_url(platform.key_set_url)
         if platform.auth_audience:
             self.set_auth_audience(platform.auth_audience)
 
+    def _signing_key(self) -> ToolKey:
+        if callable(self._key):
+            self._key = self._key()
+        return self._key
+
+    def get_tool_private_key(self) -> str:
+        return self._signing_key().private_pem
+
     def get_kid(self) -> str:
-        return self._kid
+        return self._signing_key().kid
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> Platform | None:
@@ -59,14 +73,24 @@ def record_deployment(session: Session, platform: Platform, deployment_id: str, 
 
 
 class DatabaseToolConf(ToolConfAbstract):
-    """PyLTI1p3's view of the registrations: only active ones; always many client ids per issuer."""
+    """PyLTI1p3's view of the registrations for one request: only active ones; always many client ids per issuer.
+    Each (issuer, client id) is read once per request, however often PyLTI1p3 asks."""
 
-    def __init__(self, session: Session, signing_key: ToolKey, *, strict_deployments: bool) -> None:
+    def __init__(self, session: Session, signing_key: ToolKey | Callable[[], ToolKey], *,
+                 strict_deployments: bool) -> None:
         super().__init__()
         self._session = session
         self._key = signing_key
         self._strict = strict_deployments
+        self._platforms: dict[tuple[str, str | None], Platform | None] = {}
+        self.deployment_row_ids: dict[tuple[int, str], int] = {}
         self.issuers_relation_types = {}
+
+    def platform(self, iss: str, client_id: str | None) -> Platform | None:
+        """The registration row for (issuer, client id), read once per request."""
+        if (iss, client_id) not in self._platforms:
+            self._platforms[(iss, client_id)] = find_platform(self._session, iss, client_id)
+        return self._platforms[(iss, client_id)]
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -75,7 +99,7 @@ class DatabaseToolConf(ToolConfAbstract):
         return True
 
     def _registration(self, iss: str, client_id: str | None) -> PlatformRegistration | None:
-        platform = find_platform(self._session, iss, client_id)
+        platform = self.platform(iss, client_id)
         if platform is None or not platform.is_active:
             return None
         return PlatformRegistration(platform, self._key)
@@ -90,8 +114,11 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_deployment_by_params(iss, deployment_id, None)
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
-        platform = find_platform(self._session, iss, client_id)
+        platform = self.platform(iss, client_id)
         if platform is None or not platform.is_active:
             return None
         row = record_deployment(self._session, platform, deployment_id, strict=self._strict)
-        return None if row is None else LtiDeployment().set_deployment_id(row.deployment_id)
+        if row is None:
+            return None
+        self.deployment_row_ids[(platform.id, row.deployment_id)] = row.id
+        return LtiDeployment().set_deployment_id(row.deployment_id)

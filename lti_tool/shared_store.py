@@ -2,6 +2,7 @@
 
 Redis when REDIS_URL is set (several workers or machines), else a table of the tool's database. Values are
 JSON. `take` is atomic (read and delete in one step), which is what makes a nonce single-use across workers.
+`put_many` and `take_and_delete` do in one round trip what a login and a launch need together.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class SharedStore(Protocol):
     def add(self, key: str, value: Any, ttl: int) -> bool: ...
     def take(self, key: str) -> Any | None: ...
     def delete(self, key: str) -> None: ...
+    def put_many(self, entries: dict[str, Any], ttl: int) -> None: ...
+    def take_and_delete(self, key: str, other: str) -> Any | None: ...
 
 
 class DatabaseStore:
@@ -75,16 +78,42 @@ class DatabaseStore:
             row = session.execute(
                 delete(StoreEntry).where(StoreEntry.key == key).returning(StoreEntry.value, StoreEntry.expires_at)
             ).first()
+        return self._live_value(row)
+
+    def delete(self, key: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(StoreEntry).where(StoreEntry.key == key))
+
+    def put_many(self, entries: dict[str, Any], ttl: int) -> None:
+        """Several fresh keys (random names, like a login's state and nonce) in one transaction."""
+        try:
+            with self._sessions.begin() as session:
+                session.execute(delete(StoreEntry).where(StoreEntry.key.in_(list(entries))))
+                session.add_all([StoreEntry(key=key, value=json.dumps(value), expires_at=self._expiry(ttl))
+                                 for key, value in entries.items()])
+                if random.randrange(PURGE_ONE_IN) == 0:
+                    session.execute(delete(StoreEntry).where(StoreEntry.expires_at <= datetime.now(UTC)))
+        except IntegrityError:
+            for key, value in entries.items():
+                self.put(key, value, ttl)
+
+    def take_and_delete(self, key: str, other: str) -> Any | None:
+        """`take(key)` and `delete(other)` in one transaction."""
+        with self._sessions.begin() as session:
+            row = session.execute(
+                delete(StoreEntry).where(StoreEntry.key == key).returning(StoreEntry.value, StoreEntry.expires_at)
+            ).first()
+            session.execute(delete(StoreEntry).where(StoreEntry.key == other))
+        return self._live_value(row)
+
+    @staticmethod
+    def _live_value(row) -> Any | None:
         if row is None:
             return None
         value, expires_at = row
         if expires_at.tzinfo is None:
             expires_at = expires_at.replace(tzinfo=UTC)
         return json.loads(value) if expires_at > datetime.now(UTC) else None
-
-    def delete(self, key: str) -> None:
-        with self._sessions.begin() as session:
-            session.execute(delete(StoreEntry).where(StoreEntry.key == key))
 
 
 class RedisStore:
@@ -112,6 +141,19 @@ class RedisStore:
 
     def delete(self, key: str) -> None:
         self._redis.delete(self._prefix + key)
+
+    def put_many(self, entries: dict[str, Any], ttl: int) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for key, value in entries.items():
+            pipe.set(self._prefix + key, json.dumps(value), ex=max(1, ttl))
+        pipe.execute()
+
+    def take_and_delete(self, key: str, other: str) -> Any | None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.getdel(self._prefix + key)
+        pipe.delete(self._prefix + other)
+        raw, _ = pipe.execute()
+        return None if raw is None else json.loads(raw)
 
     def ping(self) -> None:
         """Raise when Redis does not answer (for /healthz)."""

@@ -206,7 +206,15 @@ class LtiPlatform:
              algorithm: str = "RS256") -> str:
         header = {"kid": self.public_jwk["kid"]}
         header.update(headers or {})
-        return jwt.encode(claims, key or self.private_pem, algorithm=algorithm, headers=header)
+        return jwt.encode(claims, key or self._signing_key(), algorithm=algorithm, headers=header)
+
+    def _signing_key(self):
+        """The platform's private key, parsed once (parsing a PEM costs ~40 ms: more than the launch it signs)."""
+        if getattr(self, "_parsed_key", (None, None))[0] != self.private_pem:
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+            self._parsed_key = (self.private_pem, load_pem_private_key(self.private_pem.encode(), None))
+        return self._parsed_key[1]
 
     def launch_claims(self, client_id: str, *, nonce: str = "", message_type: str = "LtiResourceLinkRequest",
                       sub: str = "learner-1", roles: tuple[str, ...] = (LEARNER,), resource_link_id: str = "link-1",
