@@ -422,12 +422,15 @@ class PlannedItem:
 
     @property
     def title(self) -> str:
-        """The item's title; a Markdown stem's HTML is kept too, so the item document does not render it again
-        (the manifest, written first, needs every title before the first item is built)."""
+        """The item's title. For a Markdown stem the title and the stem's HTML are kept, so the item document does
+        not render it again (the manifest, written first, needs every title before the first item is built); a
+        plain stem's title is cheap and not kept, which keeps a 50,000-item export small."""
         title = self.__dict__.get("_title")
         if title is None:
             stem = self.item.stem
-            object.__setattr__(self, "_stem_html", None if is_plain(stem) else to_html(stem))
+            if is_plain(stem):
+                return plain_title(self.item)
+            object.__setattr__(self, "_stem_html", to_html(stem))
             title = plain_title(self.item)
             object.__setattr__(self, "_title", title)
         return title
