@@ -129,12 +129,16 @@ class Builder:
         self._tags: dict[str, str] = {}
         self._attrs: dict[str, str] = {}
         self._parts: dict[Hashable, list[etree._Element]] = {}
+        self._kebab = dialect.kebab
 
     def el(self, parent: etree._Element | None, name: str, text: str | None = None, **attrs: str
            ) -> etree._Element:
-        tag = self._tags.get(name) or self._tags.setdefault(name, self.d.tag(name))
-        attributes = {self._attr(k): v for k, v in attrs.items()} if self.d.kebab else attrs
-        node = etree.Element(tag, attributes) if parent is None else etree.SubElement(parent, tag, attributes)
+        tag = self._tags.get(name)
+        if tag is None:
+            tag = self._tags[name] = self.d.tag(name)
+        if self._kebab and attrs:
+            attrs = {self._attr(k): v for k, v in attrs.items()}
+        node = etree.SubElement(parent, tag, attrs) if parent is not None else etree.Element(tag, attrs)
         if text is not None:
             node.text = text
         return node
