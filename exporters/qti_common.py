@@ -27,7 +27,6 @@ Metadata per item resource (LOM and QTI metadata): see `exporters.qti_metadata`.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -166,7 +165,21 @@ class Builder:
             build(holder)
             parts = self._parts[key] = list(holder)
         for part in parts:
-            parent.append(copy.copy(part))  # an lxml element copies its whole subtree
+            parent.append(part.__copy__())  # an lxml element copies its whole subtree
+
+    def copy_of(self, parent: etree._Element, key: Hashable, build: Callable[[etree._Element], etree._Element]
+                ) -> etree._Element:
+        """Append and return a fresh copy of the one element `build` writes into a parent; built once per `key`.
+
+        For the per-choice skeletons (a `simpleChoice`, a `modalFeedback` with its paragraph) that items fill in.
+        """
+        parts = self._parts.get(key)
+        if parts is None:
+            holder = etree.Element(parent.tag, nsmap=parent.nsmap)
+            parts = self._parts[key] = [build(holder)]
+        fresh = parts[0].__copy__()
+        parent.append(fresh)
+        return fresh
 
     def content(self, parent: etree._Element) -> etree._Element:
         """Where flow content goes inside modal feedback and rubric blocks (QTI 3 wraps it)."""
@@ -288,8 +301,14 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
         if scoring.cardinality == "multiple":
             interaction.set(b.d.attr("minChoices"), "0")
         for choice in item.choices:
-            simple = b.el(interaction, "simpleChoice", identifier=choice_identifier(choice.id))
-            b.rich(simple, choice.text, inline=True)
+            cid = choice.id
+            simple = b.copy_of(interaction, ("simpleChoice", cid),
+                               lambda holder, cid=cid: b.el(holder, "simpleChoice", identifier=choice_identifier(cid)))
+            text = choice.text
+            if is_plain(text):
+                simple.text = text
+            else:
+                b.rich(simple, text, inline=True)
     b.append_copies(root, ("responseProcessing", scoring), lambda holder: _response_processing(b, holder, scoring))
     for choice in item.choices:
         _modal_feedback(b, root, choice_identifier(choice.id), choice.rationale)
@@ -362,10 +381,26 @@ def _response_processing(b: Builder, root: etree._Element, s: Scoring) -> None:
 
 
 def _modal_feedback(b: Builder, root: etree._Element, identifier: str, text: str) -> None:
+    """A `modalFeedback` copied from a skeleton built once per identifier; plain text fills its paragraph."""
     if not text:
         return
-    feedback = b.el(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=identifier, showHide="show")
-    b.rich(b.content(feedback), text)
+    plain = is_plain(text)
+    feedback = b.copy_of(root, ("modalFeedback", identifier, plain),
+                         lambda holder: _feedback_skeleton(b, holder, identifier, plain))
+    content = feedback[0] if b.d.content_body else feedback
+    if plain:
+        content[0].text = text
+    else:
+        b.rich(content, text)
+
+
+def _feedback_skeleton(b: Builder, holder: etree._Element, identifier: str, plain: bool) -> etree._Element:
+    """`modalFeedback` (with QTI 3's content body), and for plain text the empty paragraph it fills."""
+    feedback = b.el(holder, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=identifier, showHide="show")
+    content = b.content(feedback)
+    if plain:
+        b.el(content, "p")
+    return feedback
 
 
 def _rubric_block(b: Builder, body: etree._Element, bank: Bank, item: Item) -> None:
@@ -483,9 +518,8 @@ class QtiPackageExporter:
             with pkg.xml("imsmanifest.xml") as xf:
                 self._manifest(xf, selection, planned, refs)
             for p in planned:
-                with pkg.open(item_href(p.identifier)) as stream:
-                    etree.ElementTree(build_item(b, bank, p.item, p.rule, shuffle, p.title, p.stem_html)).write(
-                        stream, xml_declaration=True, encoding="utf-8")
+                item = build_item(b, bank, p.item, p.rule, shuffle, p.title, p.stem_html)
+                pkg.write(item_href(p.identifier), etree.tostring(item, xml_declaration=True, encoding="UTF-8"))
                 if progress is not None:
                     progress(1)
             for form in sorted(selection.forms, key=lambda f: f.id):
@@ -507,11 +541,16 @@ class QtiPackageExporter:
             xf.write(metadata)
             xf.write(etree.Element(f"{{{m}}}organizations", nsmap={None: m}))
             item_metadata = ItemMetadata(selection.bank, m, d.metadata_ns)
+            resource_tag, file_tag, resource_nsmap = f"{{{m}}}resource", f"{{{m}}}file", {None: m}
             with xf.element(f"{{{m}}}resources"):
-                for p in planned:
-                    write_resource(xf, m, ManifestResource(
-                        item_resource_id(p.identifier), d.item_resource_type, item_href(p.identifier),
-                        metadata=item_metadata(p.item, p.identifier, p.title)))
+                for p in planned:  # what write_resource writes, built in place: 50,000 of these in a big bank
+                    href = item_href(p.identifier)
+                    resource = etree.Element(resource_tag, {"identifier": item_resource_id(p.identifier),
+                                                            "type": d.item_resource_type, "href": href},
+                                             nsmap=resource_nsmap)
+                    item_metadata(p.item, p.identifier, p.title, resource)
+                    etree.SubElement(resource, file_tag).set("href", href)
+                    xf.write(resource)
                 for form in sorted(selection.forms, key=lambda f: f.id):
                     write_resource(xf, m, ManifestResource(
                         test_resource_id(form.id), d.test_resource_type, test_href(form.id),

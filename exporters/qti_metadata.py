@@ -17,7 +17,6 @@ lxml than building it element by element.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -70,17 +69,18 @@ class ItemMetadata:
         self._objectives = bank.blueprint.objectives
         self._domains = {d.id: d.title for d in bank.blueprint.domains}
 
-    def __call__(self, item: Item, identifier: str, title: str) -> etree._Element:
-        metadata = etree.Element(f"{{{self.manifest_ns}}}metadata", nsmap=self._nsmap)
+    def __call__(self, item: Item, identifier: str, title: str, parent: etree._Element | None = None
+                 ) -> etree._Element:
+        """The item's `<metadata>`, appended to `parent` when given (built in place: no move between documents)."""
+        tag = f"{{{self.manifest_ns}}}metadata"
+        metadata = (etree.Element(tag, nsmap=self._nsmap) if parent is None
+                    else etree.SubElement(parent, tag, nsmap=self._nsmap))
         interaction = "extendedTextInteraction" if item.type is ItemType.EXTENDED_TEXT else "choiceInteraction"
         self._copy(metadata, ("qti", interaction), self._qti_metadata, interaction)
         lom = _el(metadata, "lom")
-        general = _el(lom, "general")
-        ident = _el(general, "identifier")
-        _el(ident, "catalog", CATALOG)
-        _el(ident, "entry", identifier)
-        _text(general, "title", title)
-        _el(general, "language", "en")
+        general = self._copy(lom, "general", self._general)
+        general[0][1].text = identifier
+        general[1][0].text = title
         for tag in item.tags:
             _text(general, "keyword", tag)
         if item.jurisdiction is not None and item.law_as_of is not None:
@@ -94,12 +94,25 @@ class ItemMetadata:
             self._copy(lom, ("relation", source), self._relation, source)
         return metadata
 
-    def _copy(self, parent: etree._Element, key: Hashable, build: Callable[..., etree._Element], *args: Any) -> None:
-        """Append a copy of the part `build(*args)`, which depends on nothing but `key`; built once."""
+    def _copy(self, parent: etree._Element, key: Hashable, build: Callable[..., etree._Element], *args: Any
+              ) -> etree._Element:
+        """Append and return a copy of the part `build(*args)`, which depends on nothing but `key`; built once."""
         part = self._parts.get(key)
         if part is None:
             part = self._parts[key] = build(*args)
-        parent.append(copy.copy(part))  # an lxml element copies its whole subtree
+        fresh = part.__copy__()  # an lxml element copies its whole subtree
+        parent.append(fresh)
+        return fresh
+
+    def _general(self) -> etree._Element:
+        """general/identifier, title and language, with the entry and the title left for each item to fill."""
+        general = self._part("general")
+        ident = _el(general, "identifier")
+        _el(ident, "catalog", CATALOG)
+        _el(ident, "entry")
+        _text(general, "title", "")
+        _el(general, "language", "en")
+        return general
 
     def _qti_metadata(self, interaction: str) -> etree._Element:
         ns = f"{{{self.metadata_ns}}}"
