@@ -152,32 +152,22 @@ class Builder:
             node.set(self.d.attr(k), v)
         return node
 
-    def append_copies(self, parent: etree._Element, key: Hashable,
-                      build: Callable[[etree._Element], None]) -> None:
-        """Append fresh copies of the elements `build` writes into a parent; built once per `key` and Builder.
+    def fresh(self, key: Hashable, build: Callable[[], etree._Element]) -> etree._Element:
+        """A fresh copy of the skeleton `build()` returns, built once per `key` and Builder.
 
-        Many items share whole subtrees (the same scoring gives the same declarations and response processing):
-        copying a finished subtree in lxml costs a fraction of building it call by call.
+        Many items share whole subtrees (the same scoring gives the same declarations and response processing,
+        the same choice id the same `simpleChoice` and `modalFeedback` shells): copying a finished subtree in
+        lxml costs a fraction of building it call by call. The caller fills in what differs.
         """
-        parts = self._parts.get(key)
-        if parts is None:
-            holder = etree.Element(parent.tag, nsmap=parent.nsmap)
-            build(holder)
-            parts = self._parts[key] = list(holder)
-        for part in parts:
-            parent.append(part.__copy__())  # an lxml element copies its whole subtree
+        skeleton = self._parts.get(key)
+        if skeleton is None:
+            skeleton = self._parts[key] = build()
+        return skeleton.__copy__()  # an lxml element copies its whole subtree
 
     def copy_of(self, parent: etree._Element, key: Hashable, build: Callable[[etree._Element], etree._Element]
                 ) -> etree._Element:
-        """Append and return a fresh copy of the one element `build` writes into a parent; built once per `key`.
-
-        For the per-choice skeletons (a `simpleChoice`, a `modalFeedback` with its paragraph) that items fill in.
-        """
-        parts = self._parts.get(key)
-        if parts is None:
-            holder = etree.Element(parent.tag, nsmap=parent.nsmap)
-            parts = self._parts[key] = [build(holder)]
-        fresh = parts[0].__copy__()
+        """Append and return a fresh copy of the element `build` writes into a parent (see `fresh`)."""
+        fresh = self.fresh(key, lambda: build(etree.Element(parent.tag, nsmap=parent.nsmap)))
         parent.append(fresh)
         return fresh
 
@@ -277,19 +267,18 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
     """One assessmentItem: declarations, body, response processing reproducing `item_bank.scoring`, feedback."""
     scoring = scoring_for(item, rule)
     identifier = item_identifier(item, rule)
-    root = b.root("assessmentItem", identifier=identifier, title=title or plain_title(item), adaptive="false",
-                  timeDependent="false")
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    b.append_copies(root, ("declarations", scoring), lambda holder: _declarations(b, holder, scoring))
-    body = b.el(root, "itemBody")
+    root = b.fresh(("assessmentItem", scoring), lambda: _item_skeleton(b, scoring))
+    root.set("identifier", identifier)
+    root.set("title", title or plain_title(item))
+    body = root[-2]  # the skeleton ends with itemBody and responseProcessing; modal feedback follows
+    stem = body[0]
     if item.scenario:
         scenario = bank.scenarios[item.scenario]
         box = b.el(body, "div", id=f"scenario-{scenario.id}")
         box.set("class", "cps-scenario")
         b.el(b.el(box, "p"), "strong", scenario.title)
         b.rich(box, scenario.text)
-    stem = b.el(body, "div")
-    stem.set("class", "cps-stem")
+        stem.addprevious(box)
     b.rich(stem, item.stem, html=stem_html)
     if item.type is ItemType.EXTENDED_TEXT:
         b.el(body, "extendedTextInteraction", responseIdentifier="RESPONSE", expectedLines="12")
@@ -309,10 +298,20 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
                 simple.text = text
             else:
                 b.rich(simple, text, inline=True)
-    b.append_copies(root, ("responseProcessing", scoring), lambda holder: _response_processing(b, holder, scoring))
     for choice in item.choices:
         _modal_feedback(b, root, choice_identifier(choice.id), choice.rationale)
     _modal_feedback(b, root, GENERAL_FEEDBACK, item.feedback)
+    return root
+
+
+def _item_skeleton(b: Builder, scoring: Scoring) -> etree._Element:
+    """What every item scored this way shares: the root (identifier and title to fill), declarations, an itemBody
+    holding the empty stem `div`, and the response processing."""
+    root = b.root("assessmentItem", identifier="", title="", adaptive="false", timeDependent="false")
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    _declarations(b, root, scoring)
+    b.el(b.el(root, "itemBody"), "div").set("class", "cps-stem")
+    _response_processing(b, root, scoring)
     return root
 
 
