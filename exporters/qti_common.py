@@ -539,21 +539,55 @@ class QtiPackageExporter:
             etree.SubElement(metadata, f"{{{m}}}schemaversion").text = d.package_schema_version
             xf.write(metadata)
             xf.write(etree.Element(f"{{{m}}}organizations", nsmap={None: m}))
-            item_metadata = ItemMetadata(selection.bank, m, d.metadata_ns)
-            resource_tag, file_tag, resource_nsmap = f"{{{m}}}resource", f"{{{m}}}file", {None: m}
+            item_resource = ItemResources(d, ItemMetadata(selection.bank, m, d.metadata_ns))
             with xf.element(f"{{{m}}}resources"):
-                for p in planned:  # what write_resource writes, built in place: 50,000 of these in a big bank
-                    href = item_href(p.identifier)
-                    resource = etree.Element(resource_tag, {"identifier": item_resource_id(p.identifier),
-                                                            "type": d.item_resource_type, "href": href},
-                                             nsmap=resource_nsmap)
-                    item_metadata(p.item, p.identifier, p.title, resource)
-                    etree.SubElement(resource, file_tag).set("href", href)
-                    xf.write(resource)
+                for p in planned:
+                    xf.write(item_resource(p))
                 for form in sorted(selection.forms, key=lambda f: f.id):
                     write_resource(xf, m, ManifestResource(
                         test_resource_id(form.id), d.test_resource_type, test_href(form.id),
                         dependencies=_unique(item_resource_id(i) for i in refs[form.id])))
+
+
+class ItemResources:
+    """The manifest `<resource>` of each item: what `write_resource` writes, as a copy of a skeleton.
+
+    A big bank's manifest holds one resource per item, and items that share type, revision, status, difficulty,
+    objectives, cognitive level and sources share all of it but the identifiers, href, title and keywords; one
+    copy of a finished resource costs far less than assembling it from parts. At most `LIMIT` skeletons are kept.
+    """
+
+    LIMIT = 1024
+
+    def __init__(self, dialect: Dialect, metadata: ItemMetadata) -> None:
+        self.ns = dialect.manifest_ns
+        self.type = dialect.item_resource_type
+        self.metadata = metadata
+        self._skeletons: dict[Hashable, etree._Element] = {}
+
+    def __call__(self, p: PlannedItem) -> etree._Element:
+        key = self.metadata.key(p.item)
+        skeleton = self._skeletons.get(key)
+        if skeleton is None:
+            if len(self._skeletons) >= self.LIMIT:
+                del self._skeletons[next(iter(self._skeletons))]
+            skeleton = self._skeletons[key] = self._skeleton(p.item)
+        href = item_href(p.identifier)
+        resource = skeleton.__copy__()
+        resource.set("identifier", item_resource_id(p.identifier))
+        resource.set("href", href)
+        self.metadata.fill(resource[0], p.item, p.identifier, p.title)
+        resource[1].set("href", href)
+        return resource
+
+    def _skeleton(self, item: Item) -> etree._Element:
+        """resource (identifier and href to fill), the item's shared metadata, file (href to fill)."""
+        ns = self.ns
+        resource = etree.Element(f"{{{ns}}}resource", {"identifier": "", "type": self.type, "href": ""},
+                                 nsmap={None: ns})
+        self.metadata.shared(item, resource)
+        etree.SubElement(resource, f"{{{ns}}}file", href="")
+        return resource
 
 
 def _unique(values: Iterable[str]) -> list[str]:

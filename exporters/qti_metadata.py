@@ -72,20 +72,24 @@ class ItemMetadata:
     def __call__(self, item: Item, identifier: str, title: str, parent: etree._Element | None = None
                  ) -> etree._Element:
         """The item's `<metadata>`, appended to `parent` when given (built in place: no move between documents)."""
+        metadata = self.shared(item, parent)
+        self.fill(metadata, item, identifier, title)
+        return metadata
+
+    def key(self, item: Item) -> Hashable:
+        """Everything `shared` depends on: items with equal keys have equal shared metadata."""
+        return (item.type is ItemType.EXTENDED_TEXT, item.revision, item.status, item.difficulty, item.objectives,
+                item.cognitive_level, item.sources)
+
+    def shared(self, item: Item, parent: etree._Element | None = None) -> etree._Element:
+        """The `<metadata>` without what only this item has: the identifier entry and title are left empty."""
         tag = f"{{{self.manifest_ns}}}metadata"
         metadata = (etree.Element(tag, nsmap=self._nsmap) if parent is None
                     else etree.SubElement(parent, tag, nsmap=self._nsmap))
         interaction = "extendedTextInteraction" if item.type is ItemType.EXTENDED_TEXT else "choiceInteraction"
         self._copy(metadata, ("qti", interaction), self._qti_metadata, interaction)
         lom = _el(metadata, "lom")
-        general = self._copy(lom, "general", self._general)
-        general[0][1].text = identifier
-        general[1][0].text = title
-        for tag in item.tags:
-            _text(general, "keyword", tag)
-        if item.jurisdiction is not None and item.law_as_of is not None:
-            _text(general, "coverage", item.jurisdiction)
-            _text(general, "coverage", LAW_AS_OF + item.law_as_of.isoformat())
+        self._copy(lom, "general", self._general)
         self._copy(lom, ("lifeCycle", item.revision, item.status), self._life_cycle, item.revision, item.status)
         self._copy(lom, ("educational", item.difficulty), self._educational, item.difficulty)
         self._copy(lom, ("objectives", item.objectives), self._objective_paths, item.objectives)
@@ -93,6 +97,17 @@ class ItemMetadata:
         for source in item.sources:
             self._copy(lom, ("relation", source), self._relation, source)
         return metadata
+
+    def fill(self, metadata: etree._Element, item: Item, identifier: str, title: str) -> None:
+        """Write into a copy of `shared(item)` what only this item has: identifier, title, keywords, coverage."""
+        general = metadata[1][0]  # metadata: qtiMetadata, lom; lom: general first
+        general[0][1].text = identifier
+        general[1][0].text = title
+        for tag in item.tags:
+            _text(general, "keyword", tag)
+        if item.jurisdiction is not None and item.law_as_of is not None:
+            _text(general, "coverage", item.jurisdiction)
+            _text(general, "coverage", LAW_AS_OF + item.law_as_of.isoformat())
 
     def _copy(self, parent: etree._Element, key: Hashable, build: Callable[..., etree._Element], *args: Any
               ) -> etree._Element:
