@@ -22,6 +22,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,9 +39,22 @@ REDIS_URL = os.environ.get("CPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LEVELS = (1, 8, 32)
 
 
+_BROWSERS = threading.local()
+
+
+def fresh_browser() -> Browser:
+    """This thread's browser with no cookies: a new learner each launch, but the keep-alive connections to the
+    tool and the platform are kept (opening TCP connections would be load-generator CPU on the shared cores)."""
+    browser = getattr(_BROWSERS, "browser", None)
+    if browser is None:
+        browser = _BROWSERS.browser = Browser()
+    browser.cookies.clear()
+    return browser
+
+
 def one_launch(platform: LtiPlatform, sub: str) -> tuple[float, bool]:
     """(seconds, ok) of a whole launch to the first question page."""
-    browser = Browser()
+    browser = fresh_browser()
     started = time.perf_counter()
     try:
         page = _follow(browser, platform.launch(browser, "client-1", sub=sub, custom={"form_id": FORM}))

@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from lti_tool import db, errors, request_log, shared_store
+    from lti_tool import db, errors, registration_cache, request_log, shared_store
     from lti_tool.config import settings_from_environment
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CPS_INSTANCE_PATH") or None
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None):
 
     db.init_app(app)
     shared_store.init_app(app)
+    registration_cache.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
     _register_blueprints(app)

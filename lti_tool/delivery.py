@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, redirect, render_template, request
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 
 from item_bank.assemble import PresentedItem
 from item_bank.model import Bank, Form, ItemType
@@ -62,10 +62,27 @@ def passback_target(launch: LaunchSession) -> attempt_logic.PassbackTarget:
     return attempt_logic.PassbackTarget(launch.platform_id, lineitem, scopes, launch.user.sub)
 
 
+@bp.record_once
+def _register_landing(state) -> None:
+    state.app.extensions.setdefault("launch_landings", {})["delivery.start"] = land_from_launch
+
+
+def land_from_launch(launch: LaunchSession) -> str | None:
+    """The learner's first page, worked out in the launch's own request (one redirect fewer than via /start): the
+    question to answer or the last result. None when /start has a problem page to show instead."""
+    g.launch = launch
+    answer = _land()
+    return answer.location if isinstance(answer, Response) and answer.status_code == 303 else None
+
+
 @bp.get("/start")
 @require_launch()
 def start():
     """Where a learner's launch lands: resume the attempt in progress, start the first, or show the last result."""
+    return _land()
+
+
+def _land():
     launch: LaunchSession = g.launch
     form, problem = _launch_form(launch)
     if problem:

@@ -28,6 +28,7 @@ from lti_tool.launch_security import (
     same_tool,
 )
 from lti_tool.platforms import DatabaseToolConf
+from lti_tool.registration_cache import registration_cache
 from lti_tool.shared_store import store
 from lti_tool.urls import tool_base_url, tool_url
 
@@ -42,7 +43,7 @@ MAX_LOGIN_PARAM = 4096
 def _tool_conf() -> DatabaseToolConf:
     """This request's registrations; the signing key is read only if something signs (a login or launch never)."""
     session = get_session()
-    return DatabaseToolConf(session, lambda: signing_key(session),
+    return DatabaseToolConf(session, lambda: signing_key(session), registration_cache(current_app),
                             strict_deployments=current_app.config["STRICT_DEPLOYMENTS"])
 
 

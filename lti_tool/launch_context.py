@@ -47,11 +47,15 @@ def target_endpoint(launch: LaunchSession) -> str:
 
 
 def redirect_for(launch: LaunchSession) -> str | None:
-    """The URL to send a fresh launch to, or None when that page is not installed in this app."""
+    """The URL to send a fresh launch to, or None when that page is not installed in this app. A page that
+    registered a landing in `app.extensions["launch_landings"]` (the learner's start) may name its destination
+    directly, saving the browser a redirect."""
     endpoint = target_endpoint(launch)
     if endpoint not in current_app.view_functions:
         return None
-    return url_for(endpoint, **{LAUNCH_PARAM: launch.id})
+    landing = current_app.extensions.get("launch_landings", {}).get(endpoint)
+    destination = landing(launch) if landing is not None else None
+    return destination or url_for(endpoint, **{LAUNCH_PARAM: launch.id})
 
 
 def load_launch(token: str | None) -> LaunchSession | None:

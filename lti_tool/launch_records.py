@@ -48,16 +48,26 @@ def _insert(session: Session):
     return insert
 
 
-def _upsert(session: Session, model, keys: dict[str, Any], values: dict[str, Any]) -> int:
-    """Insert or update by natural key in one statement; returns the row id. Values that are empty keep the
-    stored ones (a platform that stops sending a name does not erase it)."""
+def _upsert_statement(session: Session, model, keys: dict[str, Any], values: dict[str, Any]):
+    """INSERT ... ON CONFLICT DO UPDATE by natural key. Values that are empty keep the stored ones (a platform
+    that stops sending a name does not erase it)."""
     statement = _insert(session)(model).values(**keys, **values)
     given = {name: statement.excluded[name] for name, value in values.items() if value}
     if not given:
         first = next(iter(keys))
         given = {first: statement.excluded[first]}
-    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=given).returning(model.id)
-    return session.execute(statement).scalar_one()
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=given)
+
+
+def _upsert(session: Session, model, keys: dict[str, Any], values: dict[str, Any]) -> int:
+    """Insert or update by natural key in one statement; returns the row id."""
+    return session.execute(_upsert_statement(session, model, keys, values).returning(model.id)).scalar_one()
+
+
+def _upserted_user(session: Session, keys: dict[str, Any], values: dict[str, Any]) -> User:
+    """The user row, inserted or updated and loaded in one statement (the learner's first page needs it)."""
+    statement = _upsert_statement(session, User, keys, values).returning(User)
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 def _shared_row(session: Session, model, keys: dict[str, Any], values: dict[str, Any]) -> int:
@@ -79,8 +89,8 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
                   pylti_launch_id: str, lifetime_seconds: int) -> LaunchSession:
     """Store who launched what and return the new LaunchSession, in one transaction (committed)."""
     name = body.get("name") or " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
-    user_id = _upsert(session, User, {"platform_id": platform_id, "sub": body["sub"]},
-                      {"name": name or "", "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
+    user = _upserted_user(session, {"platform_id": platform_id, "sub": body["sub"]},
+                          {"name": name or "", "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
     context_claim = body.get(CLAIM + "context") or {}
     context_id = None
     if context_claim.get("id"):
@@ -99,7 +109,7 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
     now = datetime.now(UTC)
     launch = LaunchSession(
         id=new_token(), csrf_token=new_token(), platform_id=platform_id, deployment_id=deployment_row_id,
-        user_id=user_id, context_id=context_id, resource_link_id=link_id,
+        user_id=user.id, user=user, context_id=context_id, resource_link_id=link_id,
         message_type=body[CLAIM + "message_type"], roles=roles, is_instructor=is_instructor(roles),
         is_learner=is_learner(roles), custom=dict(custom), form_id=custom.get("form_id") or None,
         ags_lineitem=ags.get("lineitem"), ags_lineitems=ags.get("lineitems"), ags_scopes=list(ags.get("scope") or []),

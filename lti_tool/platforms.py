@@ -3,7 +3,8 @@
 Canvas uses one issuer for every customer, so a registration is always found by issuer *and* client id. A
 deployment id not seen before under a known registration is recorded and accepted, unless strict mode is on.
 
-A ToolConf lives for one request and looks each registration and deployment up once. The tool's signing key is
+A ToolConf lives for one request; registrations and known deployments come from the process's RegistrationCache
+(checked against the shared version once per request) and from the database on a miss. The tool's signing key is
 loaded only when something signs (deep-linking responses), never for a login or launch.
 """
 
@@ -19,13 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Deployment, Platform, ToolKey
+from lti_tool.registration_cache import PlatformEntry, RegistrationCache
 
 
 class PlatformRegistration(Registration):
     """A PyLTI1p3 Registration that remembers its database row and signs with the tool's current key (given, or
     loaded on first use by `key`)."""
 
-    def __init__(self, platform: Platform, key: ToolKey | Callable[[], ToolKey]) -> None:
+    def __init__(self, platform: Platform | PlatformEntry, key: ToolKey | Callable[[], ToolKey]) -> None:
         super().__init__()
         self.platform_id = platform.id
         self._key = key
@@ -56,7 +58,8 @@ def find_platform(session: Session, issuer: str, client_id: str | None) -> Platf
     return found[0] if len(found) == 1 else None
 
 
-def record_deployment(session: Session, platform: Platform, deployment_id: str, *, strict: bool) -> Deployment | None:
+def record_deployment(session: Session, platform: Platform | PlatformEntry, deployment_id: str, *,
+                      strict: bool) -> Deployment | None:
     """The deployment row; a new id is recorded (concurrent launches may race: the loser re-reads) unless strict."""
     query = select(Deployment).where(Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)
     found = session.execute(query).scalar_one_or_none()
@@ -74,23 +77,46 @@ def record_deployment(session: Session, platform: Platform, deployment_id: str, 
 
 class DatabaseToolConf(ToolConfAbstract):
     """PyLTI1p3's view of the registrations for one request: only active ones; always many client ids per issuer.
-    Each (issuer, client id) is read once per request, however often PyLTI1p3 asks."""
+    The shared registrations version is read once per request, however often PyLTI1p3 asks."""
 
-    def __init__(self, session: Session, signing_key: ToolKey | Callable[[], ToolKey], *,
+    def __init__(self, session: Session, signing_key: ToolKey | Callable[[], ToolKey], cache: RegistrationCache, *,
                  strict_deployments: bool) -> None:
         super().__init__()
         self._session = session
         self._key = signing_key
+        self._cache = cache
+        self._version = None
+        self._synced = False
         self._strict = strict_deployments
-        self._platforms: dict[tuple[str, str | None], Platform | None] = {}
         self.deployment_row_ids: dict[tuple[int, str], int] = {}
         self.issuers_relation_types = {}
 
-    def platform(self, iss: str, client_id: str | None) -> Platform | None:
-        """The registration row for (issuer, client id), read once per request."""
-        if (iss, client_id) not in self._platforms:
-            self._platforms[(iss, client_id)] = find_platform(self._session, iss, client_id)
-        return self._platforms[(iss, client_id)]
+    def _current_version(self):
+        if not self._synced:
+            self._version, self._synced = self._cache.sync(), True
+        return self._version
+
+    def platform(self, iss: str, client_id: str | None) -> PlatformEntry | None:
+        """The registration for (issuer, client id): the process's cache, else the database."""
+        version = self._current_version()
+        cached, entry = self._cache.platform(iss, client_id)
+        if not cached:
+            row = find_platform(self._session, iss, client_id)
+            entry = None if row is None else PlatformEntry.of(row)
+            self._cache.put_platform(version, iss, client_id, entry)
+        return entry
+
+    def deployment_row_id(self, platform: PlatformEntry, deployment_id: str) -> int | None:
+        """The deployment's row id: the process's cache, else the database (recording a new id unless strict)."""
+        version = self._current_version()
+        row_id = self._cache.deployment_row_id(platform.id, deployment_id)
+        if row_id is None:
+            row = record_deployment(self._session, platform, deployment_id, strict=self._strict)
+            if row is None:
+                return None
+            row_id = row.id
+            self._cache.put_deployment(version, platform.id, deployment_id, row_id)
+        return row_id
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -117,8 +143,8 @@ class DatabaseToolConf(ToolConfAbstract):
         platform = self.platform(iss, client_id)
         if platform is None or not platform.is_active:
             return None
-        row = record_deployment(self._session, platform, deployment_id, strict=self._strict)
-        if row is None:
+        row_id = self.deployment_row_id(platform, deployment_id)
+        if row_id is None:
             return None
-        self.deployment_row_ids[(platform.id, row.deployment_id)] = row.id
-        return LtiDeployment().set_deployment_id(row.deployment_id)
+        self.deployment_row_ids[(platform.id, deployment_id)] = row_id
+        return LtiDeployment().set_deployment_id(deployment_id)

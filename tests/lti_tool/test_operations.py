@@ -35,7 +35,7 @@ def test_request_log_lines_hold_no_tokens_and_no_personal_data(registered, platf
     lines = [r.getMessage() for r in caplog.records if r.name == LOGGER_NAME]
     entries = [json.loads(line) for line in lines]
     assert [(e["method"], e["path"]) for e in entries][:3] == [("POST", "/lti/login"), ("POST", "/lti/launch"),
-                                                              ("GET", "/lti/delivery/start")]
+                                                              ("GET", "/lti/delivery/attempts/1/items/1")]
     assert all(set(e) == {"method", "path", "status", "duration_ms", "pid"} for e in entries)
     launch_token = page.url.split("ls=")[1].split("&")[0]
     text = "\n".join(lines)
