@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import BinaryIO
 
 from lxml import etree
@@ -24,11 +23,11 @@ from lxml import etree
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import PackageWriter
+from exporters.qti12_common import QTI_NS, RESPONSE_ID, q, resprocessing, sub
 from item_bank.assemble import form_items
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
-from item_bank.scoring import all_or_nothing, choice_weights
+from item_bank.scoring import all_or_nothing
 
-QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -40,7 +39,6 @@ QUESTION_TYPES = {
     ItemType.TRUE_FALSE: "true_false_question",
     ItemType.EXTENDED_TEXT: "essay_question",
 }
-RESPONSE_ID = "response1"
 SCENARIO_CLASS = "cps-scenario"
 STEM_CLASS = "cps-stem"
 
@@ -56,11 +54,6 @@ def bank_ident(domain_id: str) -> str:
 def quiz_item_ident(form: Form, item: Item) -> str:
     """A quiz question's own id; it points at the bank question (the item id) through the identifierref."""
     return f"{form.id}--{item.id}"
-
-
-def percent(share: Fraction) -> str:
-    value = float(share * 100)
-    return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
 
 
 class CanvasQti12Exporter:
@@ -130,33 +123,22 @@ def _assessment(xf, form: Form, items: list[Item], bank: Bank, with_bank: bool, 
                     progress(1)
 
 
-def _q(tag: str) -> str:
-    return f"{{{QTI_NS}}}{tag}"
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, _q(tag), {k: v for k, v in attrs.items()})
-    if text is not None:
-        el.text = text
-    return el
-
-
 def _metadata(fields: dict[str, str]) -> etree._Element:
-    meta = etree.Element(_q("qtimetadata"))
+    meta = etree.Element(q("qtimetadata"))
     for label, entry in fields.items():
-        f = _sub(meta, "qtimetadatafield")
-        _sub(f, "fieldlabel", label)
-        _sub(f, "fieldentry", entry)
+        f = sub(meta, "qtimetadatafield")
+        sub(f, "fieldlabel", label)
+        sub(f, "fieldentry", entry)
     return meta
 
 
 def _mattext(parent: etree._Element, html: str) -> None:
-    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+    sub(sub(parent, "material"), "mattext", html, texttype="text/html")
 
 
 def _flow_feedback(parent: etree._Element, ident: str, html: str) -> None:
-    fb = _sub(parent, "itemfeedback", ident=ident)
-    _mattext(_sub(fb, "flow_mat"), html)
+    fb = sub(parent, "itemfeedback", ident=ident)
+    _mattext(sub(fb, "flow_mat"), html)
 
 
 def item_metadata(item: Item, rule: ScoringRule | None) -> dict[str, str]:
@@ -207,57 +189,25 @@ def _esc(text: str) -> str:
 
 def item_element(item: Item, bank: Bank, ident: str, bank_ref: str | None,
                  rule: ScoringRule | None = None) -> etree._Element:
-    el = etree.Element(_q("item"), ident=ident, title=item.id)
+    el = etree.Element(q("item"), ident=ident, title=item.id)
     meta = item_metadata(item, rule)
     if bank_ref:
         meta["assessment_question_identifierref"] = bank_ref
-    _sub(el, "itemmetadata").append(_metadata(meta))
-    presentation = _sub(el, "presentation")
+    sub(el, "itemmetadata").append(_metadata(meta))
+    presentation = sub(el, "presentation")
     _mattext(presentation, question_html(item, bank))
     if item.type is ItemType.EXTENDED_TEXT:
-        response = _sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
-        _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+        response = sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
+        sub(sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
     else:
         cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
-        response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
-        render = _sub(response, "render_choice")
+        response = sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
+        render = sub(response, "render_choice")
         for choice in item.choices:
-            _mattext(_sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
-    _resprocessing(el, item, rule)
+            _mattext(sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
+    resprocessing(el, item, rule, canvas=True)
     _feedbacks(el, item)
     return el
-
-
-def _resprocessing(el: etree._Element, item: Item, rule: ScoringRule | None) -> None:
-    proc = _sub(el, "resprocessing")
-    _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
-    general = _sub(proc, "respcondition", **{"continue": "Yes"})
-    _sub(_sub(general, "conditionvar"), "other")
-    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    if item.type is ItemType.EXTENDED_TEXT:
-        return
-    partial = not all_or_nothing(item, rule)
-    weights = choice_weights(item, rule)
-    for choice in item.choices:
-        cond = _sub(proc, "respcondition", **{"continue": "Yes"})
-        _sub(_sub(cond, "conditionvar"), "varequal", choice.id, respident=RESPONSE_ID)
-        if partial:
-            _sub(cond, "setvar", percent(weights[choice.id]), action="Add", varname="SCORE")
-        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{choice.id}_fb")
-    exact = _sub(proc, "respcondition", **{"continue": "No"})
-    condvar = _sub(exact, "conditionvar")
-    if item.type is ItemType.MULTIPLE_RESPONSE:
-        both = _sub(condvar, "and")
-        for choice in item.choices:
-            target = both if choice.correct else _sub(both, "not")
-            _sub(target, "varequal", choice.id, respident=RESPONSE_ID)
-    else:
-        _sub(condvar, "varequal", item.keys[0].id, respident=RESPONSE_ID)
-    _sub(exact, "setvar", "100", action="Set", varname="SCORE")
-    _sub(exact, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
-    wrong = _sub(proc, "respcondition", **{"continue": "Yes"})
-    _sub(_sub(wrong, "conditionvar"), "other")
-    _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
 
 
 def _feedbacks(el: etree._Element, item: Item) -> None:

@@ -25,21 +25,20 @@ from lxml import etree
 
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
-from exporters.canvas_qti12 import percent, question_html
+from exporters.canvas_qti12 import question_html
 from exporters.packaging import PackageWriter, xml_bytes
+from exporters.qti12_common import QTI_NS, RESPONSE_ID, q, resprocessing, sub
 from item_bank.model import Form, Item, ItemType, ScoringRule
-from item_bank.scoring import all_or_nothing, choice_weights, effective_rule
+from item_bank.scoring import effective_rule
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1"
 CC_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd"
-QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ASSESSMENT_TYPE = "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"
 QUESTION_BANK_TYPE = "imsqti_xmlv1p2/imscc_xmlv1p3/question-bank"
 QUESTION_BANK = "cps-question-bank"
 QUESTION_BANK_HREF = f"{QUESTION_BANK}/question_bank_qti.xml"
-RESPONSE_ID = "response1"
 CC_PROFILES = {
     ItemType.SINGLE_CHOICE: "cc.multiple_choice.v0p1",
     ItemType.TRUE_FALSE: "cc.true_false.v0p1",
@@ -57,84 +56,44 @@ def quiz_href(form: Form) -> str:
     return f"{quiz_ident(form)}/assessment_qti.xml"
 
 
-def _q(tag: str) -> str:
-    return f"{{{QTI_NS}}}{tag}"
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, _q(tag), attrs)
-    if text is not None:
-        el.text = text
-    return el
-
-
 def _fields(parent: etree._Element, fields: list[tuple[str, str]]) -> None:
-    meta = _sub(parent, "qtimetadata")
+    meta = sub(parent, "qtimetadata")
     for label, entry in fields:
-        field = _sub(meta, "qtimetadatafield")
-        _sub(field, "fieldlabel", label)
-        _sub(field, "fieldentry", entry)
+        field = sub(meta, "qtimetadatafield")
+        sub(field, "fieldlabel", label)
+        sub(field, "fieldentry", entry)
 
 
 def _mattext(parent: etree._Element, html: str) -> None:
-    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+    sub(sub(parent, "material"), "mattext", html, texttype="text/html")
 
 
 def cc_item(item: Item, bank_html: str, rule: ScoringRule) -> etree._Element:
     """One CC-profile `item`: presentation, response processing that follows `item_bank.scoring`, feedback."""
-    el = etree.Element(_q("item"), ident=item.id, title=item.id, nsmap={None: QTI_NS})
+    el = etree.Element(q("item"), ident=item.id, title=item.id, nsmap={None: QTI_NS})
     computer = "No" if item.type is ItemType.EXTENDED_TEXT else "Yes"
-    _fields(_sub(el, "itemmetadata"), [("cc_profile", CC_PROFILES[item.type]), ("cc_weighting", f"{item.points:g}"),
+    _fields(sub(el, "itemmetadata"), [("cc_profile", CC_PROFILES[item.type]), ("cc_weighting", f"{item.points:g}"),
                                        ("qmd_computerscored", computer)])
-    presentation = _sub(el, "presentation")
+    presentation = sub(el, "presentation")
     _mattext(presentation, bank_html)
     if item.type is ItemType.EXTENDED_TEXT:
-        response = _sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
-        _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+        response = sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
+        sub(sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
     else:
         cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
-        response = _sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
-        render = _sub(response, "render_choice")
+        response = sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
+        render = sub(response, "render_choice")
         for choice in item.choices:
-            _mattext(_sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
-    _resprocessing(el, item, rule)
+            _mattext(sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
+    resprocessing(el, item, rule, canvas=False)
     _feedback(el, "general_fb", rich_text.html(item.feedback))
     for choice in item.choices:
         _feedback(el, f"{choice.id}_fb", rich_text.html(choice.rationale))
     return el
 
 
-def _resprocessing(el: etree._Element, item: Item, rule: ScoringRule) -> None:
-    proc = _sub(el, "resprocessing")
-    _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
-    general = _sub(proc, "respcondition", **{"continue": "Yes"})
-    _sub(_sub(general, "conditionvar"), "other")
-    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    if item.type is ItemType.EXTENDED_TEXT:
-        return
-    partial = not all_or_nothing(item, rule)
-    weights = choice_weights(item, rule)
-    for choice in item.choices:
-        cond = _sub(proc, "respcondition", **{"continue": "Yes"})
-        _sub(_sub(cond, "conditionvar"), "varequal", choice.id, respident=RESPONSE_ID)
-        if partial:
-            _sub(cond, "setvar", percent(weights[choice.id]), action="Add", varname="SCORE")
-        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{choice.id}_fb")
-    if partial:
-        return
-    exact = _sub(proc, "respcondition", **{"continue": "No"})
-    condvar = _sub(exact, "conditionvar")
-    if item.type is ItemType.MULTIPLE_RESPONSE:
-        both = _sub(condvar, "and")
-        for choice in item.choices:
-            _sub(both if choice.correct else _sub(both, "not"), "varequal", choice.id, respident=RESPONSE_ID)
-    else:
-        _sub(condvar, "varequal", item.keys[0].id, respident=RESPONSE_ID)
-    _sub(exact, "setvar", "100", action="Set", varname="SCORE")
-
-
 def _feedback(el: etree._Element, ident: str, html: str) -> None:
-    _mattext(_sub(_sub(el, "itemfeedback", ident=ident), "flow_mat"), html)
+    _mattext(sub(sub(el, "itemfeedback", ident=ident), "flow_mat"), html)
 
 
 def _assessment_fields(form: Form) -> list[tuple[str, str]]:
@@ -158,7 +117,7 @@ class CommonCartridgeExporter:
         with PackageWriter(out) as pkg:
             if whole_bank:  # its name sorts before the quizzes' names
                 with _questestinterop(pkg, QUESTION_BANK_HREF) as xf:
-                    with xf.element(_q("objectbank"), ident=QUESTION_BANK):
+                    with xf.element(q("objectbank"), ident=QUESTION_BANK):
                         xf.write(_metadata([("bank_title", "CPS ethics item bank")]))
                         for item in bank.items:
                             xf.write(cc_item(item, question_html(item, bank), effective_rule(item)))
@@ -167,9 +126,9 @@ class CommonCartridgeExporter:
             for form in forms:
                 rule = form.settings.multiple_response_scoring
                 with _questestinterop(pkg, quiz_href(form)) as xf:
-                    with xf.element(_q("assessment"), ident=quiz_ident(form), title=form.title):
+                    with xf.element(q("assessment"), ident=quiz_ident(form), title=form.title):
                         xf.write(_metadata(_assessment_fields(form)))
-                        with xf.element(_q("section"), ident="root_section"):
+                        with xf.element(q("section"), ident="root_section"):
                             for item in ExportSelection(bank, form).items:
                                 xf.write(cc_item(item, question_html(item, bank), rule))
                                 if progress is not None and not whole_bank:
@@ -182,12 +141,12 @@ def _questestinterop(pkg: PackageWriter, href: str) -> Iterator[etree.xmlfile]:
     """A streamed `questestinterop` document in the zip entry `href`; write its content inside the block."""
     with pkg.xml(href) as xf:
         attrs = {f"{{{XSI}}}schemaLocation": f"{QTI_NS} {QTI_LOCATION}"}
-        with xf.element(_q("questestinterop"), attrs, nsmap={None: QTI_NS, "xsi": XSI}):
+        with xf.element(q("questestinterop"), attrs, nsmap={None: QTI_NS, "xsi": XSI}):
             yield xf
 
 
 def _metadata(fields: list[tuple[str, str]]) -> etree._Element:
-    holder = etree.Element(_q("x"), nsmap={None: QTI_NS})
+    holder = etree.Element(q("x"), nsmap={None: QTI_NS})
     _fields(holder, fields)
     return holder[0]
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from lxml import etree
 
-from exporters.canvas_qti12 import QTI_NS
+from exporters.qti12_common import QTI_NS
 from item_bank.scoring import score_response
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"

@@ -7,8 +7,8 @@ import zipfile
 
 from lxml import etree
 
-from exporters.canvas_qti12 import percent
 from exporters.common_cartridge import CC_NS, QTI_NS
+from exporters.qti12_common import percent
 from item_bank.scoring import choice_weights
 
 Q = f"{{{QTI_NS}}}"
