@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request
+from sqlalchemy.orm import joinedload
 
 from item_bank.assemble import PresentedItem
 from item_bank.model import Bank, Form, ItemType
@@ -28,6 +29,7 @@ from lti_tool.launch_context import launch_fields, launch_url, refusal, require_
 from lti_tool.models import LaunchSession
 
 bp = Blueprint("delivery", __name__, url_prefix="/lti/delivery")
+WITH_ANSWERS = (joinedload(Attempt.responses),)
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def _submit(attempt: Attempt, form: Form) -> None:
 
 def _own_attempt(attempt_id: int) -> Attempt | None:
     """The attempt, only when it is the launching user's at the launching resource link."""
-    attempt = get_session().get(Attempt, attempt_id)
+    attempt = get_session().get(Attempt, attempt_id, options=WITH_ANSWERS)  # one statement with its answers
     launch: LaunchSession = g.launch
     if attempt is None or attempt.user_id != launch.user_id or attempt.resource_link_id != launch.resource_link_id:
         return None

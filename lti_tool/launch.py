@@ -105,7 +105,7 @@ def launch():
     platform_id = message.registration.platform_id
     deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
     launch_session = record_launch(get_session(), platform_id, deployment_row_id, message.body,
-                                   message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"])
+                                   message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"], conf)
     target = redirect_for(launch_session)
     if target is None:
         return refusal(501, "This part of the tool is not installed",

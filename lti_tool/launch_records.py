@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from lti_tool.launch_context import new_token
 from lti_tool.models import Context, LaunchSession, ResourceLink, User
@@ -17,6 +18,10 @@ NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 INSTRUCTOR_ROLE_NAMES = frozenset({"Instructor", "Administrator", "ContentDeveloper", "TeachingAssistant"})
 LEARNER_ROLE_NAMES = frozenset({"Learner", "Student"})
+_MEMO_AFTER_COMMIT = "shared_rows_to_remember"
+USER_COLUMNS = tuple(column.key for column in User.__table__.c)
+LAUNCH_COLUMNS = tuple(column.key for column in LaunchSession.__table__.c)
+LAUNCH_INSERT = insert(LaunchSession.__table__)
 
 
 def role_name(role: str) -> str:
@@ -39,55 +44,88 @@ def is_learner(roles: list[str]) -> bool:
     return any(role_name(r) in LEARNER_ROLE_NAMES for r in course_roles(roles))
 
 
-def _insert(session: Session):
-    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite both have it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+def _upsert(session: Session, model, keys: dict[str, Any], values: dict[str, Any], returning: tuple[str, ...]):
+    """INSERT ... ON CONFLICT DO UPDATE by natural key, RETURNING the named columns, in one Core statement. Values
+    that are empty keep the stored ones (a platform that stops sending a name does not erase it)."""
+    given = tuple(name for name, value in values.items() if value) or (next(iter(keys)),)
+    statement = _upsert_sql(session.get_bind().dialect.name, model.__table__, tuple(keys), given, returning)
+    return session.connection().execute(statement, {**keys, **values})
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(dialect: str, table: Table, keys: tuple[str, ...], given: tuple[str, ...],
+                returning: tuple[str, ...]):
+    """The upsert statement, built once per shape: its values are bound at execution, so SQLAlchemy neither
+    rebuilds nor recompiles it per launch."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table)
+    return (statement.on_conflict_do_update(index_elements=list(keys),
+                                            set_={name: statement.excluded[name] for name in given})
+            .returning(*(table.c[name] for name in returning)))
 
 
-def _upsert_statement(session: Session, model, keys: dict[str, Any], values: dict[str, Any]):
-    """INSERT ... ON CONFLICT DO UPDATE by natural key. Values that are empty keep the stored ones (a platform
-    that stops sending a name does not erase it)."""
-    statement = _insert(session)(model).values(**keys, **values)
-    given = {name: statement.excluded[name] for name, value in values.items() if value}
-    if not given:
-        first = next(iter(keys))
-        given = {first: statement.excluded[first]}
-    return statement.on_conflict_do_update(index_elements=list(keys), set_=given)
-
-
-def _upsert(session: Session, model, keys: dict[str, Any], values: dict[str, Any]) -> int:
-    """Insert or update by natural key in one statement; returns the row id."""
-    return session.execute(_upsert_statement(session, model, keys, values).returning(model.id)).scalar_one()
+@functools.lru_cache(maxsize=16)
+def _shared_row_sql(table: Table, keys: tuple[str, ...], values: tuple[str, ...]):
+    return select(table.c.id, *(table.c[name] for name in values)).where(
+        *(table.c[name] == bindparam("key_" + name) for name in keys))
 
 
 def _upserted_user(session: Session, keys: dict[str, Any], values: dict[str, Any]) -> User:
-    """The user row, inserted or updated and loaded in one statement (the learner's first page needs it)."""
-    statement = _upsert_statement(session, User, keys, values).returning(User)
-    return session.scalars(statement, execution_options={"populate_existing": True}).one()
+    """The user row, inserted or updated and read back in one Core statement, as a persistent object without a
+    further SELECT (the learner's first page needs its `sub`)."""
+    row = _upsert(session, User, keys, values, USER_COLUMNS).one()
+    user = User(**row._asdict())
+    make_transient_to_detached(user)
+    return user
 
 
-def _shared_row(session: Session, model, keys: dict[str, Any], values: dict[str, Any]) -> int:
+class RowMemo(Protocol):
+    """Where a process remembers the shared rows it wrote (see registration_cache): (row id, values) by key."""
+
+    def shared_row(self, key: tuple) -> tuple[int, tuple] | None: ...
+    def put_shared_row(self, key: tuple, row_id: int, values: tuple) -> None: ...
+
+
+def _shared_row(session: Session, model, keys: dict[str, Any], values: dict[str, Any],
+                memo: RowMemo | None = None) -> int:
     """A row many learners share (course, resource link): read it, and write only when it is new or changed, so
-    concurrent launches into one course do not queue on its row lock."""
-    columns = [getattr(model, name) for name in values]
-    found = session.execute(select(model.id, *columns).filter_by(**keys)).first()
+    concurrent launches into one course do not queue on its row lock. With a memo, a row this process already
+    wrote or read with the same values is not read again."""
+    memo_key = (model.__tablename__, *keys.values())
+    wanted = tuple(values.values())
+    known = memo.shared_row(memo_key) if memo is not None else None
+    if known is not None and known[1] == wanted:
+        return known[0]
+    table = model.__table__
+    connection = session.connection()
+    found = connection.execute(_shared_row_sql(table, tuple(keys), tuple(values)),
+                               {"key_" + name: value for name, value in keys.items()}).first()
     if found is None:
-        return _upsert(session, model, keys, values)
-    changed = {name: value for name, value, stored in zip(values, values.values(), found[1:], strict=True)
-               if value and value != stored}
-    if changed:
-        session.execute(update(model).where(model.id == found[0]).values(**changed)
-                        .execution_options(synchronize_session=False))
-    return found[0]
+        row_id = _upsert(session, model, keys, values, ("id",)).scalar_one()
+    else:
+        row_id = found[0]
+        changed = {name: value for name, value, stored in zip(values, wanted, found[1:], strict=True)
+                   if value and value != stored}
+        if changed:
+            connection.execute(update(table).where(table.c.id == row_id).values(**changed))
+    if memo is not None:
+        session.info.setdefault(_MEMO_AFTER_COMMIT, []).append((memo, memo_key, row_id, wanted))
+    return row_id
+
+
+def _remember_shared_rows(session: Session) -> None:
+    """Only rows of a committed transaction are remembered (a rolled-back insert must be read again)."""
+    for memo, key, row_id, values in session.info.pop(_MEMO_AFTER_COMMIT, ()):
+        memo.put_shared_row(key, row_id, values)
 
 
 def record_launch(session: Session, platform_id: int, deployment_row_id: int, body: dict[str, Any],
-                  pylti_launch_id: str, lifetime_seconds: int) -> LaunchSession:
-    """Store who launched what and return the new LaunchSession, in one transaction (committed)."""
+                  pylti_launch_id: str, lifetime_seconds: int, memo: RowMemo | None = None) -> LaunchSession:
+    """Store who launched what and return the new LaunchSession, in one transaction (committed). Core statements
+    only: the ORM's unit of work cost more CPU than the four statements themselves."""
     name = body.get("name") or " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
     user = _upserted_user(session, {"platform_id": platform_id, "sub": body["sub"]},
                           {"name": name or "", "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
@@ -96,15 +134,16 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
     if context_claim.get("id"):
         context_id = _shared_row(session, Context, {"platform_id": platform_id, "context_id": context_claim["id"]},
                                  {"title": context_claim.get("title") or "",
-                                  "label": context_claim.get("label") or ""})
+                                  "label": context_claim.get("label") or ""}, memo)
     custom = body.get(CLAIM + "custom") or {}
     ags = body.get(AGS_CLAIM) or {}
     link_claim = body.get(CLAIM + "resource_link") or {}
     link_id = None
     if link_claim.get("id"):
+        link_values = {"context_id": context_id, "title": link_claim.get("title") or "",
+                       "form_id": custom.get("form_id") or None, "lineitem_url": ags.get("lineitem") or None}
         link_id = _shared_row(session, ResourceLink, {"platform_id": platform_id, "resource_link_id": link_claim["id"]},
-                              {"context_id": context_id, "title": link_claim.get("title") or "",
-                               "form_id": custom.get("form_id") or None, "lineitem_url": ags.get("lineitem") or None})
+                              link_values, memo)
     roles = [r for r in body.get(CLAIM + "roles") or [] if isinstance(r, str)]
     now = datetime.now(UTC)
     launch = LaunchSession(
@@ -117,6 +156,9 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
         deep_linking_settings=body.get(DL_CLAIM), pylti_launch_id=pylti_launch_id,
         created_at=now, expires_at=now + timedelta(seconds=lifetime_seconds),
     )
-    session.add(launch)
+    session.connection().execute(LAUNCH_INSERT, {name: getattr(launch, name) for name in LAUNCH_COLUMNS})
     session.commit()
+    _remember_shared_rows(session)
+    make_transient_to_detached(launch)
+    session.add(launch)  # persistent as inserted: its relationships load lazily, no SELECT of the row itself
     return launch

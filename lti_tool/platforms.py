@@ -106,6 +106,14 @@ class DatabaseToolConf(ToolConfAbstract):
             self._cache.put_platform(version, iss, client_id, entry)
         return entry
 
+    def shared_row(self, key: tuple) -> tuple[int, tuple] | None:
+        """A course or resource-link row this process wrote or read at this registrations version."""
+        self._current_version()
+        return self._cache.shared_row(key)
+
+    def put_shared_row(self, key: tuple, row_id: int, values: tuple) -> None:
+        self._cache.put_shared_row(self._current_version(), key, row_id, values)
+
     def deployment_row_id(self, platform: PlatformEntry, deployment_id: str) -> int | None:
         """The deployment's row id: the process's cache, else the database (recording a new id unless strict)."""
         version = self._current_version()

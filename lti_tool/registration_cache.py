@@ -5,6 +5,10 @@ registration, a deployment recorded at launch) writes a new random version into 
 launch reads that version once (one Redis GET) and drops the process's cache when it differs, so an approval or a
 removal takes effect on the next launch in every worker. A row read while the version moves on is not cached.
 Entries also expire after MAX_AGE_SECONDS, in case something changed the rows without going through the ORM.
+
+The same cache keeps the course and resource-link rows launches share (id and the values last written), so a launch
+into a known course with unchanged claims reads neither row; they go with the registrations (a platform removal
+deletes them by cascade) and after MAX_AGE_SECONDS.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class RegistrationCache:
         self._filled_at = 0.0
         self._platforms: dict[tuple[str, str | None], PlatformEntry | None] = {}
         self._deployments: dict[tuple[int, str], int] = {}
+        self._shared_rows: dict[tuple, tuple[int, tuple]] = {}
 
     def sync(self) -> Any:
         """Read the shared version (once per request); a new one, or an old cache, empties this process's cache.
@@ -71,6 +76,7 @@ class RegistrationCache:
             if version != self._version or time.monotonic() - self._filled_at > MAX_AGE_SECONDS:
                 self._platforms.clear()
                 self._deployments.clear()
+                self._shared_rows.clear()
                 self._version, self._filled_at = version, time.monotonic()
         return version
 
@@ -91,6 +97,16 @@ class RegistrationCache:
         with self._lock:
             if version == self._version and len(self._deployments) < MAX_ENTRIES:
                 self._deployments[(platform_id, deployment_id)] = row_id
+
+
+    def shared_row(self, key: tuple) -> tuple[int, tuple] | None:
+        """(row id, values last written) of a course or resource link by (table, platform id, natural key)."""
+        return self._shared_rows.get(key)
+
+    def put_shared_row(self, version: Any, key: tuple, row_id: int, values: tuple) -> None:
+        with self._lock:
+            if version == self._version and len(self._shared_rows) < MAX_ENTRIES:
+                self._shared_rows[key] = (row_id, values)
 
 
 def bump_version(shared: SharedStore) -> None:
