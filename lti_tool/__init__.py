@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from lti_tool import db, errors, registration_cache, request_log, shared_store
+    from lti_tool import db, errors, no_cookie_session, registration_cache, request_log, shared_store
     from lti_tool.config import settings_from_environment
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CPS_INSTANCE_PATH") or None
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None):
 
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
 
+    no_cookie_session.init_app(app)
     db.init_app(app)
     shared_store.init_app(app)
     registration_cache.init_app(app)

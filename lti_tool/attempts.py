@@ -8,11 +8,12 @@ Submitting marks the attempt and writes its score to the outbox in one transacti
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -29,7 +30,6 @@ from lti_tool.attempt_models import (
 )
 
 UNLIMITED = 0
-ATTEMPT_INSERT = insert(Attempt.__table__).returning(*Attempt.__table__.c)
 ATTEMPTS_OF = (select(Attempt)  # built once: the launch reads it for every learner
                .where(Attempt.resource_link_id == bindparam("link"), Attempt.user_id == bindparam("user"))
                .order_by(Attempt.number))
@@ -104,7 +104,9 @@ def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: For
     """Start the next attempt, or return the one in progress; refuse when no attempt is left. `existing` is the
     learner's attempts at this link when the caller has just read them (else they are read here).
 
-    Two concurrent starts race on the unique (resource link, user, number) key: the loser rereads the winner's row.
+    Two concurrent starts race on the unique (resource link, user, number) key: the loser's insert does nothing
+    (no error, so the caller's uncommitted writes in the same transaction, e.g. the launch record, are kept and
+    committed) and it rereads the winner's row.
     """
     now = now or utcnow()
     if existing is None:
@@ -122,14 +124,24 @@ def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: For
         deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
         lineitem_url=target.lineitem_url, ags_scopes=list(target.scopes),
     )
-    try:
-        row = db.connection().execute(ATTEMPT_INSERT, values).one()
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        latest = attempts_of(db, resource_link_id, user_id)
-        return latest[-1]
+    row = db.connection().execute(_attempt_insert_sql(db.get_bind().dialect.name), values).one_or_none()
+    db.commit()
+    if row is None:
+        return attempts_of(db, resource_link_id, user_id)[-1]
     return _persistent(db, Attempt(**row._asdict(), responses=[]))
+
+
+@functools.lru_cache(maxsize=4)
+def _attempt_insert_sql(dialect: str):
+    """INSERT ... ON CONFLICT (link, user, number) DO NOTHING RETURNING the row, built once per dialect."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    table = Attempt.__table__
+    return (dialect_insert(table)
+            .on_conflict_do_nothing(index_elements=["resource_link_id", "user_id", "number"])
+            .returning(*table.c))
 
 
 def _persistent(db: Session, attempt: Attempt) -> Attempt:

@@ -16,7 +16,7 @@ from lti_tool.db import get_session
 from lti_tool.http_client import http_session
 from lti_tool.keys import signing_key
 from lti_tool.launch_context import redirect_for, refusal
-from lti_tool.launch_records import record_launch
+from lti_tool.launch_records import record_launch, remember_shared_rows
 from lti_tool.launch_security import (
     CLAIM,
     STORAGE_PROOF_FIELD,
@@ -104,9 +104,12 @@ def launch():
         return _without_cookies(blocked.state_record)
     platform_id = message.registration.platform_id
     deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
-    launch_session = record_launch(get_session(), platform_id, deployment_row_id, message.body,
+    db = get_session()
+    launch_session = record_launch(db, platform_id, deployment_row_id, message.body,
                                    message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"], conf)
-    target = redirect_for(launch_session)
+    target = redirect_for(launch_session)  # a learner's landing starts the attempt and commits the launch with it
+    db.commit()  # every other landing: the launch record is committed here, before the browser is sent on
+    remember_shared_rows(db)
     if target is None:
         return refusal(501, "This part of the tool is not installed",
                        "The launch was accepted, but the page for it is not available on this server.",

@@ -116,16 +116,19 @@ def _shared_row(session: Session, model, keys: dict[str, Any], values: dict[str,
     return row_id
 
 
-def _remember_shared_rows(session: Session) -> None:
-    """Only rows of a committed transaction are remembered (a rolled-back insert must be read again)."""
+def remember_shared_rows(session: Session) -> None:
+    """After the launch's transaction committed: only rows of a committed transaction are remembered (a rolled-back
+    insert must be read again)."""
     for memo, key, row_id, values in session.info.pop(_MEMO_AFTER_COMMIT, ()):
         memo.put_shared_row(key, row_id, values)
 
 
 def record_launch(session: Session, platform_id: int, deployment_row_id: int, body: dict[str, Any],
                   pylti_launch_id: str, lifetime_seconds: int, memo: RowMemo | None = None) -> LaunchSession:
-    """Store who launched what and return the new LaunchSession, in one transaction (committed). Core statements
-    only: the ORM's unit of work cost more CPU than the four statements themselves."""
+    """Store who launched what and return the new LaunchSession, in the session's transaction, NOT committed: the
+    caller commits it together with what the launch starts (the learner's attempt: one commit per launch), then
+    calls `remember_shared_rows`. Core statements only: the ORM's unit of work cost more CPU than the four
+    statements themselves."""
     name = body.get("name") or " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
     user = _upserted_user(session, {"platform_id": platform_id, "sub": body["sub"]},
                           {"name": name or "", "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
@@ -157,8 +160,6 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
         created_at=now, expires_at=now + timedelta(seconds=lifetime_seconds),
     )
     session.connection().execute(LAUNCH_INSERT, {name: getattr(launch, name) for name in LAUNCH_COLUMNS})
-    session.commit()
-    _remember_shared_rows(session)
     make_transient_to_detached(launch)
     session.add(launch)  # persistent as inserted: its relationships load lazily, no SELECT of the row itself
     return launch
