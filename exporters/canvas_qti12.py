@@ -23,7 +23,7 @@ from lxml import etree
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import PackageWriter
-from exporters.qti12_common import QTI_NS, RESPONSE_ID, q, resprocessing, sub
+from exporters.qti12_common import QTI_NS, mattext, presentation, q, resprocessing, sub
 from item_bank.assemble import form_items
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
@@ -132,13 +132,9 @@ def _metadata(fields: dict[str, str]) -> etree._Element:
     return meta
 
 
-def _mattext(parent: etree._Element, html: str) -> None:
-    sub(sub(parent, "material"), "mattext", html, texttype="text/html")
-
-
 def _flow_feedback(parent: etree._Element, ident: str, html: str) -> None:
     fb = sub(parent, "itemfeedback", ident=ident)
-    _mattext(sub(fb, "flow_mat"), html)
+    mattext(sub(fb, "flow_mat"), html)
 
 
 def item_metadata(item: Item, rule: ScoringRule | None) -> dict[str, str]:
@@ -194,17 +190,7 @@ def item_element(item: Item, bank: Bank, ident: str, bank_ref: str | None,
     if bank_ref:
         meta["assessment_question_identifierref"] = bank_ref
     sub(el, "itemmetadata").append(_metadata(meta))
-    presentation = sub(el, "presentation")
-    _mattext(presentation, question_html(item, bank))
-    if item.type is ItemType.EXTENDED_TEXT:
-        response = sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
-        sub(sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
-    else:
-        cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
-        response = sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
-        render = sub(response, "render_choice")
-        for choice in item.choices:
-            _mattext(sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
+    presentation(el, item, question_html(item, bank))
     resprocessing(el, item, rule, canvas=True)
     _feedbacks(el, item)
     return el

@@ -27,7 +27,7 @@ from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.canvas_qti12 import question_html
 from exporters.packaging import PackageWriter, xml_bytes
-from exporters.qti12_common import QTI_NS, RESPONSE_ID, q, resprocessing, sub
+from exporters.qti12_common import QTI_NS, mattext, presentation, q, resprocessing, sub
 from item_bank.model import Form, Item, ItemType, ScoringRule
 from item_bank.scoring import effective_rule
 
@@ -64,27 +64,13 @@ def _fields(parent: etree._Element, fields: list[tuple[str, str]]) -> None:
         sub(field, "fieldentry", entry)
 
 
-def _mattext(parent: etree._Element, html: str) -> None:
-    sub(sub(parent, "material"), "mattext", html, texttype="text/html")
-
-
 def cc_item(item: Item, bank_html: str, rule: ScoringRule) -> etree._Element:
     """One CC-profile `item`: presentation, response processing that follows `item_bank.scoring`, feedback."""
     el = etree.Element(q("item"), ident=item.id, title=item.id, nsmap={None: QTI_NS})
     computer = "No" if item.type is ItemType.EXTENDED_TEXT else "Yes"
     _fields(sub(el, "itemmetadata"), [("cc_profile", CC_PROFILES[item.type]), ("cc_weighting", f"{item.points:g}"),
                                        ("qmd_computerscored", computer)])
-    presentation = sub(el, "presentation")
-    _mattext(presentation, bank_html)
-    if item.type is ItemType.EXTENDED_TEXT:
-        response = sub(presentation, "response_str", ident=RESPONSE_ID, rcardinality="Single")
-        sub(sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
-    else:
-        cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
-        response = sub(presentation, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
-        render = sub(response, "render_choice")
-        for choice in item.choices:
-            _mattext(sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
+    presentation(el, item, bank_html)
     resprocessing(el, item, rule, canvas=False)
     _feedback(el, "general_fb", rich_text.html(item.feedback))
     for choice in item.choices:
@@ -93,7 +79,7 @@ def cc_item(item: Item, bank_html: str, rule: ScoringRule) -> etree._Element:
 
 
 def _feedback(el: etree._Element, ident: str, html: str) -> None:
-    _mattext(sub(sub(el, "itemfeedback", ident=ident), "flow_mat"), html)
+    mattext(sub(sub(el, "itemfeedback", ident=ident), "flow_mat"), html)
 
 
 def _assessment_fields(form: Form) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""What the two QTI 1.2 writers (Canvas and Common Cartridge) share: the element helper and response processing.
+"""What the two QTI 1.2 writers (Canvas and Common Cartridge) share: element helpers, the question's presentation
+and response processing.
 
 Response processing is written from `item_bank.scoring` (`choice_weights`, `all_or_nothing`), so both formats
 score exactly as the tool does.
@@ -10,6 +11,7 @@ from fractions import Fraction
 
 from lxml import etree
 
+from exporters import rich_text
 from item_bank.model import Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
 
@@ -26,6 +28,25 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     if text is not None:
         el.text = text
     return el
+
+
+def mattext(parent: etree._Element, html: str) -> None:
+    sub(sub(parent, "material"), "mattext", html, texttype="text/html")
+
+
+def presentation(el: etree._Element, item: Item, question_html: str) -> None:
+    """The question and its response: a text box for essays, the choices (in bank order) otherwise."""
+    shown = sub(el, "presentation")
+    mattext(shown, question_html)
+    if item.type is ItemType.EXTENDED_TEXT:
+        response = sub(shown, "response_str", ident=RESPONSE_ID, rcardinality="Single")
+        sub(sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+        return
+    cardinality = "Multiple" if item.type is ItemType.MULTIPLE_RESPONSE else "Single"
+    response = sub(shown, "response_lid", ident=RESPONSE_ID, rcardinality=cardinality)
+    render = sub(response, "render_choice")
+    for choice in item.choices:
+        mattext(sub(render, "response_label", ident=choice.id), rich_text.inline_html(choice.text))
 
 
 def percent(weight: Fraction) -> str:

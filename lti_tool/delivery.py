@@ -109,6 +109,11 @@ def new_attempt():
     return _begin(form)
 
 
+def _no_such_question(total: int):
+    return refusal(404, "No such question", f"This assessment has {total} questions.",
+                   "Use the question list to move between questions.")
+
+
 @bp.get("/attempts/<int:attempt_id>/items/<int:number>")
 @require_launch()
 def item(attempt_id: int, number: int):
@@ -117,8 +122,7 @@ def item(attempt_id: int, number: int):
         return problem
     presented = attempt_logic.presented_items(current_bank(), form, attempt)
     if not 1 <= number <= len(presented):
-        return refusal(404, "No such question", f"This assessment has {len(presented)} questions.",
-                       "Use the question list to move between questions.")
+        return _no_such_question(len(presented))
     answers = attempt_logic.answers_of(attempt)
     saved = answers.get(presented[number - 1].item.id)
     return render_template(
@@ -139,8 +143,7 @@ def save(attempt_id: int, number: int):
         return problem
     presented = attempt_logic.presented_items(current_bank(), form, attempt)
     if not 1 <= number <= len(presented):
-        return refusal(404, "No such question", f"This assessment has {len(presented)} questions.",
-                       "Use the question list to move between questions.")
+        return _no_such_question(len(presented))
     item_ = presented[number - 1].item
     try:
         attempt_logic.save_answer(get_session(), attempt, item_, request.form.getlist("answer"),
