@@ -109,20 +109,25 @@ def new_attempt():
     return _begin(form)
 
 
-def _no_such_question(total: int):
-    return refusal(404, "No such question", f"This assessment has {total} questions.",
-                   "Use the question list to move between questions.")
+def _open_question(attempt_id: int, number: int):
+    """The learner's own attempt, its form and presented items, or the refusal page when either is not there."""
+    attempt, form, problem = _open_attempt(attempt_id)
+    if problem:
+        return attempt, form, [], problem
+    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    if not 1 <= number <= len(presented):
+        return attempt, form, presented, refusal(
+            404, "No such question", f"This assessment has {len(presented)} questions.",
+            "Use the question list to move between questions.")
+    return attempt, form, presented, None
 
 
 @bp.get("/attempts/<int:attempt_id>/items/<int:number>")
 @require_launch()
 def item(attempt_id: int, number: int):
-    attempt, form, problem = _open_attempt(attempt_id)
+    attempt, form, presented, problem = _open_question(attempt_id, number)
     if problem:
         return problem
-    presented = attempt_logic.presented_items(current_bank(), form, attempt)
-    if not 1 <= number <= len(presented):
-        return _no_such_question(len(presented))
     answers = attempt_logic.answers_of(attempt)
     saved = answers.get(presented[number - 1].item.id)
     return render_template(
@@ -138,12 +143,9 @@ def item(attempt_id: int, number: int):
 @require_launch()
 def save(attempt_id: int, number: int):
     """Save the answer to question `number`, then go where the pressed button says (next, previous, review...)."""
-    attempt, form, problem = _open_attempt(attempt_id)
+    attempt, form, presented, problem = _open_question(attempt_id, number)
     if problem:
         return problem
-    presented = attempt_logic.presented_items(current_bank(), form, attempt)
-    if not 1 <= number <= len(presented):
-        return _no_such_question(len(presented))
     item_ = presented[number - 1].item
     try:
         attempt_logic.save_answer(get_session(), attempt, item_, request.form.getlist("answer"),
