@@ -69,12 +69,15 @@ def _register_landing(state) -> None:
     state.app.extensions.setdefault("launch_landings", {})["delivery.start"] = land_from_launch
 
 
-def land_from_launch(launch: LaunchSession) -> str | None:
-    """The learner's first page, worked out in the launch's own request (one redirect fewer than via /start): the
-    question to answer or the last result. None when /start has a problem page to show instead."""
+def land_from_launch(launch: LaunchSession):
+    """The learner's first page as the launch's own response (no redirect, no second request): question 1 of the
+    attempt it starts or resumes, or the redirect to the last result. A problem page is left to /start, so the
+    launch itself is still answered as accepted."""
     g.launch = launch
-    answer = _land()
-    return answer.location if isinstance(answer, Response) and answer.status_code == 303 else None
+    answer = _land(render_first=True)
+    if isinstance(answer, Response) or answer[1] == 200:
+        return answer
+    return redirect(launch_url("delivery.start"), 303)
 
 
 @bp.get("/start")
@@ -84,7 +87,7 @@ def start():
     return _land()
 
 
-def _land():
+def _land(render_first: bool = False):
     launch: LaunchSession = g.launch
     form, problem = _launch_form(launch)
     if problem:
@@ -96,7 +99,7 @@ def _land():
     if latest is not None and attempt_logic.is_overdue(latest):
         _submit(latest, form)
         return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
-    return _begin(form, [] if latest is None else None)
+    return _begin(form, [] if latest is None else None, render_first=render_first)
 
 
 @bp.post("/attempts/new")
@@ -128,14 +131,22 @@ def item(attempt_id: int, number: int):
     attempt, form, presented, problem = _open_question(attempt_id, number)
     if problem:
         return problem
+    return _question_page(attempt, form, presented, number, notice=request.args.get("notice"))
+
+
+def _question_page(attempt: Attempt, form: Form, presented: list[PresentedItem], number: int, *,
+                   notice: str | None = None, page_url: str | None = None) -> str:
+    """Question `number` with the learner's saved answer. `page_url` is set when the page answers another request
+    (the launch's form post): the page then replaces its address with the question's own, so a reload is a plain
+    GET of this question and never posts the launch again."""
     answers = attempt_logic.answers_of(attempt)
     saved = answers.get(presented[number - 1].item.id)
     return render_template(
         "delivery/item.html", form=form, attempt=attempt, total=len(presented),
         question=question_view(current_bank(), presented[number - 1], number),
         chosen=set(saved.choice_ids or []) if saved else set(), essay=(saved.text or "") if saved else "",
-        answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt),
-        notice=request.args.get("notice"),
+        answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt), notice=notice,
+        page_url=page_url,
     )
 
 
@@ -234,8 +245,9 @@ def graded_essays(bank: Bank, presented: list[PresentedItem], scores: list[ItemS
     return views
 
 
-def _begin(form: Form, existing: list[Attempt] | None = None):
-    """Start or resume; `existing` is the learner's attempts when the caller has just read them."""
+def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool = False):
+    """Start or resume, then go to question 1 (with `render_first`, show it in this response); `existing` is the
+    learner's attempts when the caller has just read them."""
     launch: LaunchSession = g.launch
     db = get_session()
     settings = attempt_logic.effective_settings(form, launch.custom or {})
@@ -249,7 +261,12 @@ def _begin(form: Form, existing: list[Attempt] | None = None):
             return redirect(launch_url("delivery.result", attempt_id=latest.id, notice="no-attempts"), 303)
         return refusal(403, "No attempts left", str(exc), "Ask your instructor if you need another attempt.")
     _refresh_lineitem(attempt)
-    return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
+    first = launch_url("delivery.item", attempt_id=attempt.id, number=1)
+    if not render_first:
+        return redirect(first, 303)
+    page = _question_page(attempt, form, attempt_logic.presented_items(current_bank(), form, attempt), 1,
+                          page_url=first)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _refresh_lineitem(attempt: Attempt) -> None:

@@ -1,6 +1,6 @@
 """The launch blueprint: OIDC login (/lti/login) and the launch itself (/lti/launch).
 
-A successful launch records a LaunchSession and redirects to the page for its message (launch_context).
+A successful launch records a LaunchSession and answers with the page for its message (launch_context).
 Refusals are 4xx pages that say what to check; the id_token is never echoed nor logged.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
 
 from lti_tool.db import get_session
 from lti_tool.http_client import http_session
 from lti_tool.keys import signing_key
-from lti_tool.launch_context import redirect_for, refusal
+from lti_tool.launch_context import landing_for, refusal
 from lti_tool.launch_records import record_launch, remember_shared_rows
 from lti_tool.launch_security import (
     CLAIM,
@@ -92,7 +92,7 @@ def login():
 
 @bp.post("/lti/launch")
 def launch():
-    """The platform's form post with the id_token: validate it, record the launch, go to the right page."""
+    """The platform's form post with the id_token: validate it, record the launch, answer with the right page."""
     conf = _tool_conf()
     message = HardenedMessageLaunch(FlaskRequest(), conf, store(), current_app.config, tool_base_url(),
                                     http_session())
@@ -107,14 +107,14 @@ def launch():
     db = get_session()
     launch_session = record_launch(db, platform_id, deployment_row_id, message.body,
                                    message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"], conf)
-    target = redirect_for(launch_session)  # a learner's landing starts the attempt and commits the launch with it
+    landing = landing_for(launch_session)  # a learner's landing starts the attempt and commits the launch with it
     db.commit()  # every other landing: the launch record is committed here, before the browser is sent on
     remember_shared_rows(db)
-    if target is None:
+    if landing is None:
         return refusal(501, "This part of the tool is not installed",
                        "The launch was accepted, but the page for it is not available on this server.",
                        "Tell the tool's administrator; the launch itself is fine.")
-    return redirect(target, code=303)
+    return landing
 
 
 def storage_key(state: str) -> str:

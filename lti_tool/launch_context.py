@@ -1,7 +1,8 @@
 """The contract between the launch and the tool's pages: a LaunchSession carried in the `ls` parameter.
 
-After a successful launch, /lti/launch stores a LaunchSession and redirects to the page for its message
-(`redirect_for`). Pages protect themselves with `@require_launch(...)`, which loads it into `flask.g.launch`;
+After a successful launch, /lti/launch stores a LaunchSession and answers with the page for its message
+(`landing_for`): the page itself when its blueprint registered a landing (the learner's first question), else a
+redirect to it. Pages protect themselves with `@require_launch(...)`, which loads it into `flask.g.launch`;
 every form posts the `ls` and `csrf_token` fields that `launch_fields()` renders, and `require_launch` checks
 them on every POST. The launch travels in the URL, not a cookie, so pages work inside iframes whose cookies
 are blocked.
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import current_app, g, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from lti_tool.db import get_session
@@ -46,16 +47,17 @@ def target_endpoint(launch: LaunchSession) -> str:
     return targets["instructor"] if launch.is_instructor else targets["learner"]
 
 
-def redirect_for(launch: LaunchSession) -> str | None:
-    """The URL to send a fresh launch to, or None when that page is not installed in this app. A page that
-    registered a landing in `app.extensions["launch_landings"]` (the learner's start) may name its destination
-    directly, saving the browser a redirect."""
+def landing_for(launch: LaunchSession) -> Response | tuple | None:
+    """The response to a fresh launch, or None when its page is not installed in this app. A page that registered
+    a landing in `app.extensions["launch_landings"]` (the learner's start) answers in the launch's own request,
+    saving the browser a round trip; any other page is reached by a redirect."""
     endpoint = target_endpoint(launch)
     if endpoint not in current_app.view_functions:
         return None
     landing = current_app.extensions.get("launch_landings", {}).get(endpoint)
-    destination = landing(launch) if landing is not None else None
-    return destination or url_for(endpoint, **{LAUNCH_PARAM: launch.id})
+    if landing is not None:
+        return landing(launch)
+    return redirect(url_for(endpoint, **{LAUNCH_PARAM: launch.id}), code=303)
 
 
 def load_launch(token: str | None) -> LaunchSession | None:

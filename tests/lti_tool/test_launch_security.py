@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 import pytest
@@ -82,6 +83,22 @@ def test_a_genuine_launch_is_accepted(tool, platform, browser):
     assert rows(tool.app, LaunchSession) == 1
     cookie = next(c for c in browser.cookies if c.name.startswith("lti1p3-"))
     assert cookie.has_nonstandard_attr("Partitioned") and cookie.get_nonstandard_attr("SameSite") == "None"
+
+
+def test_a_learners_launch_answers_with_question_1_whose_reload_is_a_plain_get(tool, platform, browser):
+    """The launch's own response is the first question (no redirect); the page replaces its address with the
+    question's, so a reload fetches that page and never posts the used id_token again."""
+    response = platform.launch(browser, CLIENT, custom={"form_id": "starter-quiz"})
+    assert response.status_code == 200 and "Question 1 of" in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    own_address = json.loads(re.search(r'history\.replaceState\(null, "", ("[^"]+")\)', response.text).group(1))
+    assert re.fullmatch(r"/lti/delivery/attempts/\d+/items/1\?ls=[\w-]+", own_address)
+    reloaded = browser.get(tool.url + own_address, allow_redirects=False)
+    assert reloaded.status_code == 200 and "Question 1 of" in reloaded.text
+    assert "replaceState" not in reloaded.text
+    options = re.compile(r'name="answer" value="([^"]+)"')
+    assert options.findall(reloaded.text) == options.findall(response.text)
+    assert rows(tool.app, LaunchSession) == 1 and rows(tool.app, attempt_models.Attempt) == 1
 
 
 def test_a_platform_clock_20_seconds_ahead_is_accepted(tool, platform, browser):

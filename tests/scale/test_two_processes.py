@@ -51,10 +51,8 @@ def test_login_on_one_process_launch_on_the_other_and_one_score(tool_processes, 
     action, fields = parse_form(auth.text)
     assert action == tool_processes.public_url + "/lti/launch"
     launched = learner.post(on(second.url, action), data=fields, allow_redirects=False, timeout=10)
-    assert launched.status_code == 303, launched.text[:500]
     assert launched.url.startswith(second.url)
-
-    page = follow(learner, launched)
+    page = follow(learner, launched)  # the launch answers with question 1 itself
     assert page.status_code == 200 and "Question 1 of 7" in page.text
     result = take_the_quiz(Alternating(first.url, second.url), learner, page, quiz_items(starter_bank))
     points = sum(i.points for i in quiz_items(starter_bank))
