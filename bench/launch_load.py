@@ -4,8 +4,10 @@ One launch is what a learner's click in the LMS costs: the OIDC login at the too
 (a freshly signed RS256 id_token), the launch form post, and the redirects to the learner's first question page.
 For each setup (SQLite with one worker; PostgreSQL + Redis with two workers) it prints, at concurrency 1, 8 and 32:
 launches/s, p50/p95/p99 latency of a whole launch, errors, and the server's CPU milliseconds per launch (user +
-system time of the gunicorn master and workers from /proc, before and after). Then submissions/s: learners on
-their review page all press Submit (concurrency 8).
+system time of the gunicorn master and workers from /proc, before and after), also as a multiple of this machine's
+yardstick, the CPU of a bare WSGI request under the same gunicorn configuration measured at the start of the run
+(`bench/bare_request.py`: shared VMs change speed, the ratio travels between machines). Then submissions/s:
+learners on their review page all press Submit (concurrency 8).
 
     .venv/bin/python bench/launch_load.py                         # both setups, 400 launches per level
     .venv/bin/python bench/launch_load.py --setups pg2 --launches 200
@@ -30,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.bare_request import bare_request_cpu_ms  # noqa: E402
 from tests.lti_platform import Browser, LtiPlatform  # noqa: E402
 from tests.scale.storm import FORM, _follow, launch_and_answer, submit  # noqa: E402
 from tests.scale.tool_process import ToolProcess, registered_tool_database  # noqa: E402
@@ -110,7 +113,7 @@ def _drop_postgres_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_setup(setup: str, launches: int, submissions: int, work: Path) -> None:
+def run_setup(setup: str, launches: int, submissions: int, work: Path, yardstick_ms: float) -> None:
     platform = LtiPlatform("canvas").start()
     port = ToolProcess.free_port()
     public = f"http://127.0.0.1:{port}"
@@ -129,11 +132,12 @@ def run_setup(setup: str, launches: int, submissions: int, work: Path) -> None:
         label = "SQLite, 1 worker" if setup == "sqlite1" else "PostgreSQL + Redis, 2 workers"
         print(f"\n{label} (gunicorn gthread, 4 threads per worker)")
         print(f"{'concurrency':>11} {'launches/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
-              f"{'server CPU ms/launch':>21}")
+              f"{'server CPU ms/launch':>21} {'in bare requests':>16}")
         for level in LEVELS:
             row = measure(platform, tool, level, launches, setup)
             print(f"{row['concurrency']:>11} {row['per_second']:>10.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-                  f"{row['p99']:>8.1f} {row['errors']:>6} {row['cpu_ms']:>21.2f}", flush=True)
+                  f"{row['p99']:>8.1f} {row['errors']:>6} {row['cpu_ms']:>21.2f} "
+                  f"{row['cpu_ms'] / yardstick_ms:>16.1f}", flush=True)
         rate = submissions_per_second(platform, tool, submissions, setup)
         print(f"submissions/s (concurrency 8, {submissions} learners): {rate:.1f}")
     finally:
@@ -158,11 +162,13 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the test platform's access log
     print(f"machine: {machine()}; load generator on the same machine")
+    yardstick = bare_request_cpu_ms()
+    print(f"yardstick: a bare WSGI request under gunicorn (gthread, 4 threads) costs {yardstick:.3f} ms server CPU")
     for setup in args.setups.split(","):
         if setup not in ("sqlite1", "pg2"):
             parser.error(f"unknown setup {setup!r}; use sqlite1 and/or pg2")
         with tempfile.TemporaryDirectory(prefix="cps-bench-") as work:
-            run_setup(setup, args.launches, args.submissions, Path(work))
+            run_setup(setup, args.launches, args.submissions, Path(work), yardstick)
 
 
 if __name__ == "__main__":
