@@ -17,12 +17,14 @@ DEFAULT_PORT = 8000
 
 
 def _app(**overrides: Any):
-    """The app on its configured database, migrated, with its keys in place; exits 1 with a one-line error."""
+    """The app on its configured database, migrated, with its keys in place; exits 1 with a one-line error. Never
+    with the background grade sender: only the server's workers send grades (`grades send` drains on demand), so a
+    command such as `platform add` cannot post a score while it runs."""
     from lti_tool import create_app, db
     from lti_tool.keys import ensure_keys
 
     try:
-        app = create_app(overrides or None)
+        app = create_app({"GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides})
         db.upgrade(app)
         with db.session_scope(app) as session:
             ensure_keys(session)
@@ -54,7 +56,7 @@ def course_builder_urls(app, base_url: str) -> dict[str, str]:
               help="Worker processes (gunicorn); more than one needs PostgreSQL and REDIS_URL.")
 def serve(host: str, port: int, workers: int) -> None:
     """Run the LTI tool: apply migrations, create keys on first start, print the URLs to register it."""
-    app = _app(GRADES_SENDER_INTERVAL_SECONDS=0)  # the workers send grades; this process only prepares
+    app = _app()  # the workers send grades; this process only prepares
     if workers > 1 and (app.config["DATABASE_URL"].startswith("sqlite") or not app.config["REDIS_URL"]):
         click.echo("error: --workers > 1 needs DATABASE_URL on PostgreSQL and REDIS_URL set "
                    "(launch state must be shared by the workers).", err=True)

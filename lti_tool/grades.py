@@ -276,6 +276,9 @@ def _all_due(db: Session, now: datetime, limit: int):
         yield from batch
 
 
+SENDER_THREAD_NAME = "cps-grade-sender"
+
+
 class GradeSender:
     """A background thread that drains the outbox every `interval` seconds, or at once when woken."""
 
@@ -284,7 +287,7 @@ class GradeSender:
         self.interval = interval
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cps-grade-sender", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=SENDER_THREAD_NAME, daemon=True)
 
     def start(self) -> None:
         self._thread.start()

@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from lti_tool import create_app, db
+from lti_tool.grades import SENDER_THREAD_NAME as SENDER_THREAD
 from tests.conftest import STARTER_BANK, skip_or_fail
 from tests.lti_platform import Browser, LtiPlatform
 
@@ -88,6 +89,9 @@ def _stop_apps_at_teardown() -> Iterator[None]:
     yield
     while _APPS_OF_THIS_TEST:
         stop_app(_APPS_OF_THIS_TEST.pop())
+    leaked = [t for t in threading.enumerate() if t.name == SENDER_THREAD and t.is_alive()]
+    assert not leaked, (f"{len(leaked)} background grade sender(s) outlived the test: a sender left running drains "
+                        "the next test's outbox on the shared PostgreSQL database")
 
 
 def make_app(tmp_path: Path, url: str, **overrides) -> Flask:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from lti_tool import db
 from lti_tool.cli import main
+from lti_tool.grades import SENDER_THREAD_NAME
 from lti_tool.models import Platform
 from lti_tool.registration import create_registration_link
 from tests.lti_platform import TOOL_CONFIG, Browser, LtiPlatform, parse_form
@@ -140,6 +142,14 @@ def test_canvas_developer_key_json(live_tool, browser):
     assert canvas["privacy_level"] == "name_only"
     assert {p["placement"] for p in canvas["settings"]["placements"]} == {"assignment_selection", "link_selection"}
     assert AGS_SCORE in config["scopes"]
+
+
+def test_a_command_never_starts_the_background_grade_sender(live_tool):
+    """Only the server's workers send grades: a sender in a command's process (or in-process, as here) would post
+    scores behind `grades send` and drain outboxes it was never asked to."""
+    listed = cli(live_tool, "platform", "list")
+    assert listed.exit_code == 0, listed.output
+    assert not [t for t in threading.enumerate() if t.name == SENDER_THREAD_NAME and t.is_alive()]
 
 
 def test_platform_add_list_remove(live_tool, platform):
