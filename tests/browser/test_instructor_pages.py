@@ -21,16 +21,14 @@ from tests.browser.course_class import (
 )
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
 from tests.browser.screens import save_screenshot
+from tests.browser.tool_frame import tool_frame_at
 from tests.lti_platform import INSTRUCTOR
 
 DL_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 
 
 def in_tool(page, site, path: str):  # noqa: ANN001
-    frame = page.frame(name="tool")
-    frame.wait_for_url(f"{site.tool_origin}{path}**", timeout=15000)
-    frame.wait_for_selector("h1")
-    return frame
+    return tool_frame_at(page, f"{site.tool_origin}{path}")
 
 
 def test_instructor_pages_in_the_lms_frame_pass_axe(site, starter_bank):

@@ -16,21 +16,19 @@ from tests.browser import keyboard
 from tests.browser.chromium import ALLOW_THIRD_PARTY, BLOCK_THIRD_PARTY, chromium
 from tests.browser.course_pages import storage_log
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
+from tests.browser.tool_frame import frame_address, tool_frame_at
 
 PROBE = """() => { document.cookie = "probe=1; SameSite=None; Secure; Path=/"; return document.cookie; }"""
 
 
 def tool_frame(page, site):  # noqa: ANN001
-    frame = page.frame(name="tool")
-    frame.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
-    frame.wait_for_selector("h1")
-    return frame
+    return tool_frame_at(page, f"{site.tool_origin}/lti/delivery/")
 
 
 def reload_the_first_page(frame):  # noqa: ANN001
     """The launch answered with question 1 and gave the page the question's own address: reloading the frame is a
     plain GET of that page (no second post of the used id_token, which the tool would refuse)."""
-    assert "/items/1?ls=" in frame.url, frame.url
+    assert "/items/1?ls=" in frame_address(frame), frame_address(frame)
     with frame.expect_navigation():
         frame.evaluate("() => { setTimeout(() => location.reload(), 0); }")
     frame.wait_for_selector("legend")

@@ -12,6 +12,7 @@ from tests.browser.chromium import ALLOW_THIRD_PARTY, chromium
 from tests.browser.course_class import enrol, populate, wait_for_score_calls
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
 from tests.browser.screens import save_screenshot, sideways_problems
+from tests.browser.tool_frame import tool_frame_at
 from tests.lti_platform import INSTRUCTOR
 
 SIZES = {
@@ -41,9 +42,7 @@ def test_the_quiz_and_the_instructor_pages_fit_small_screens_and_zoom(site, star
         page = browser.new_page()
         audit = FitsAudit(page, size)
         page.goto(site.course.course_url(sub="learner-1", custom=CUSTOM))
-        frame = page.frame(name="tool")
-        frame.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
-        frame.wait_for_selector("legend")
+        frame = tool_frame_at(page, f"{site.tool_origin}/lti/delivery/", "legend")
         items = list(form_items(starter_bank.form(FORM), starter_bank))
         take_quiz(page, frame, items, audit)
         enrol(site.platform)
@@ -51,9 +50,7 @@ def test_the_quiz_and_the_instructor_pages_fit_small_screens_and_zoom(site, star
         populate(site.platform, site.course.client_id, items, CUSTOM)  # the instructor page holds a whole class
 
         page.goto(site.course.course_url(sub="teacher-1", roles=(INSTRUCTOR,), custom=CUSTOM))
-        frame = page.frame(name="tool")
-        frame.wait_for_url(f"{site.tool_origin}/lti/instructor**", timeout=15000)
-        frame.wait_for_selector("h1")
+        frame = tool_frame_at(page, f"{site.tool_origin}/lti/instructor")
         audit.check(frame, "instructor attempts")
         if size == "320px":
             save_screenshot(page, "instructor-attempts-320")
