@@ -69,7 +69,7 @@ def _register_landing(state) -> None:
     state.app.extensions.setdefault("launch_landings", {})["delivery.start"] = land_from_launch
 
 
-def land_from_launch(launch: LaunchSession):
+def land_from_launch(launch: LaunchSession) -> Response | tuple:
     """The learner's first page as the launch's own response (no redirect, no second request): question 1 of the
     attempt it starts or resumes, or the redirect to the last result. A problem page is left to /start, so the
     launch itself is still answered as accepted."""
