@@ -1,9 +1,10 @@
-"""Shared fixtures: the starter bank, copies of it to break on purpose, and the CI rule for services."""
+"""Shared fixtures: the starter bank, copies of it to break on purpose, a test LTI platform, the CI rule."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,13 @@ def starter_bank():
     from item_bank.load import load_bank
 
     return load_bank(STARTER_BANK)
+
+
+@pytest.fixture
+def platform() -> Iterator:
+    """A test LTI platform (Canvas flavour) served over real HTTP for the test, stopped after it."""
+    from tests.lti_platform import LtiPlatform
+
+    started = LtiPlatform("canvas").start()
+    yield started
+    started.stop()

@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from lti_tool import create_app, db
-from lti_tool.grades import SENDER_THREAD_NAME as SENDER_THREAD
+from lti_tool.grades import SENDER_THREAD_NAME
 from tests.conftest import STARTER_BANK, skip_or_fail
 from tests.lti_platform import Browser, LtiPlatform
 
@@ -79,6 +79,11 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'tool.sqlite3'}"
 
 
+def live_grade_senders() -> list[threading.Thread]:
+    """Background grade-sender threads still running in this process."""
+    return [t for t in threading.enumerate() if t.name == SENDER_THREAD_NAME and t.is_alive()]
+
+
 _APPS_OF_THIS_TEST: list[Flask] = []
 
 
@@ -89,7 +94,7 @@ def _stop_apps_at_teardown() -> Iterator[None]:
     yield
     while _APPS_OF_THIS_TEST:
         stop_app(_APPS_OF_THIS_TEST.pop())
-    leaked = [t for t in threading.enumerate() if t.name == SENDER_THREAD and t.is_alive()]
+    leaked = live_grade_senders()
     assert not leaked, (f"{len(leaked)} background grade sender(s) outlived the test: a sender left running drains "
                         "the next test's outbox on the shared PostgreSQL database")
 
@@ -146,13 +151,6 @@ def stop_app(app: Flask) -> None:
 @pytest.fixture
 def live_tool(live_tool_factory, database_url: str) -> LiveTool:
     return live_tool_factory(database_url)
-
-
-@pytest.fixture
-def platform() -> Iterator[LtiPlatform]:
-    started = LtiPlatform("canvas").start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,10 +10,10 @@ from sqlalchemy import select
 
 from lti_tool import db
 from lti_tool.cli import main
-from lti_tool.grades import SENDER_THREAD_NAME
 from lti_tool.models import Platform
 from lti_tool.registration import create_registration_link
 from tests.lti_platform import TOOL_CONFIG, Browser, LtiPlatform, parse_form
+from tests.lti_tool.conftest import live_grade_senders
 
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -149,7 +148,7 @@ def test_a_command_never_starts_the_background_grade_sender(live_tool):
     scores behind `grades send` and drain outboxes it was never asked to."""
     listed = cli(live_tool, "platform", "list")
     assert listed.exit_code == 0, listed.output
-    assert not [t for t in threading.enumerate() if t.name == SENDER_THREAD_NAME and t.is_alive()]
+    assert not live_grade_senders()
 
 
 def test_platform_add_list_remove(live_tool, platform):

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.lti_platform import LtiPlatform
 from tests.scale.tool_process import ToolProcess, registered_tool_database
 
 POSTGRES_ADMIN_URL = os.environ.get("CPS_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
@@ -56,13 +55,6 @@ def redis_prefix() -> Iterator[str]:
     finally:
         for key in client.scan_iter(match=prefix + "*", count=1000):
             client.delete(key)
-
-
-@pytest.fixture
-def platform() -> Iterator[LtiPlatform]:
-    started = LtiPlatform("canvas").start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture
