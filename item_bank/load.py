@@ -40,6 +40,7 @@ from item_bank.model import (
     ScoringRule,
 )
 from item_bank.problems import BankError, Problem
+from item_bank.revisions import LOCK_NAME, revision_problems
 from item_bank.yaml_source import LineList, LineMap, read_yaml
 
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,79}$")
@@ -159,6 +160,7 @@ class _Loader:
                     continue
                 items[item.id] = item
         item_tuple = tuple(items.values())
+        self.problems.extend(revision_problems(root / LOCK_NAME, item_tuple, scenarios))
         forms = self.forms(root / "forms.yaml", items, blueprint, scenarios)
         return Bank(blueprint or Blueprint((), {}, {}), item_tuple, scenarios, tuple(forms), str(root))
 

@@ -12,6 +12,7 @@ from lti_tool.cli_bank import bank_commands
 from lti_tool.cli_export import export_commands
 from lti_tool.cli_grades import grades_commands
 from lti_tool.cli_import import import_commands
+from lti_tool.cli_revisions import revisions_commands
 from lti_tool.cli_server import server_commands
 
 
@@ -21,7 +22,7 @@ def main() -> None:
     """CPS ethics assessments: validate and export the item bank, and run the LTI 1.3 tool."""
 
 
-for _command in bank_commands + export_commands + grades_commands + import_commands + server_commands:
+for _command in bank_commands + export_commands + grades_commands + import_commands + server_commands + revisions_commands:
     main.add_command(_command)
 if __name__ == "__main__":
     main()

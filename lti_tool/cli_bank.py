@@ -33,7 +33,9 @@ def load_or_exit(path: Path | None) -> tuple[Bank, list[Problem]]:
 @BANK_ARG
 def validate(path: Path | None) -> None:
     """Load the bank at PATH and report every problem as file:line: field: message."""
-    bank, _ = load_or_exit(path)
+    bank, problems = load_or_exit(path)
+    for p in problems:
+        click.echo(str(p))
     click.echo(f"ok: {len(bank.items)} items, {len(bank.scenarios)} scenarios, {len(bank.forms)} forms "
                f"in {bank.root}")
 
