@@ -22,7 +22,9 @@ def main() -> None:
     """CPS ethics assessments: validate and export the item bank, and run the LTI 1.3 tool."""
 
 
-for _command in bank_commands + export_commands + grades_commands + import_commands + server_commands + revisions_commands:
+COMMANDS = (bank_commands + export_commands + grades_commands + import_commands + server_commands
+            + revisions_commands)
+for _command in COMMANDS:
     main.add_command(_command)
 if __name__ == "__main__":
     main()
