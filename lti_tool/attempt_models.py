@@ -53,13 +53,57 @@ class Attempt(Base):
     pending_manual: Mapped[bool] = mapped_column(Boolean, default=False)
     lineitem_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     ags_scopes: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    form_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    bank_digest: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    form_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     responses: Mapped[list[Response]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
+    pinned: Mapped[list[AttemptItem]] = relationship(back_populates="attempt", cascade="all, delete-orphan",
+                                                     order_by="AttemptItem.position")
     scores: Mapped[list[ScoreOutbox]] = relationship(back_populates="attempt", order_by="ScoreOutbox.id")
 
     @property
     def submitted(self) -> bool:
         return self.status == SUBMITTED
+
+
+class ItemVersion(Base):
+    """One item exactly as some attempt was given it, stored once per content hash and never changed."""
+
+    __tablename__ = "lti_item_versions"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(80), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    record: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AttemptItem(Base):
+    """Item N of an attempt as presented (version and choice order), and, once submitted, its stored score.
+
+    The attempt's total is the sum of these rows' scores; statistics, essay grading and regrades work on them."""
+
+    __tablename__ = "lti_attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position", name="uq_attempt_item_position"),
+                      UniqueConstraint("attempt_id", "item_id", name="uq_attempt_item_item"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("lti_attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(String(80), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    item_type: Mapped[str] = mapped_column(String(24))
+    content_hash: Mapped[str] = mapped_column(ForeignKey("lti_item_versions.hash"))
+    choice_order: Mapped[list] = mapped_column(JSON)
+    response: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="pinned")
+    version: Mapped[ItemVersion] = relationship()
 
 
 class Response(Base):

@@ -12,14 +12,16 @@ import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from item_bank.assemble import PresentedItem, delivery_order, form_items
+from item_bank.assemble import PresentedItem
 from item_bank.model import Bank, FeedbackPolicy, Form, Item, ItemType
 from item_bank.scoring import ItemScore, ResponseError, score_response, total
+from lti_tool import attempt_pins as pins
 from lti_tool.attempt_models import (
     IN_PROGRESS,
     SUBMITTED,
@@ -76,9 +78,14 @@ def effective_settings(form: Form, custom: dict[str, str]) -> AttemptSettings:
     return AttemptSettings(max(attempts, UNLIMITED), limit, feedback)
 
 
-def presented_items(bank: Bank, form: Form, attempt: Attempt) -> list[PresentedItem]:
-    """The items and choice orders this attempt shows, the same on every reload."""
-    return delivery_order(form, form_items(form, bank), attempt.seed)
+def presented_items(db: Session, attempt: Attempt) -> list[PresentedItem]:
+    """The items, versions and choice orders this attempt was given when it started, whatever the bank is now."""
+    return pins.presented_items(db.connection(), attempt)
+
+
+def attempt_form(attempt: Attempt) -> Form | None:
+    """The form's settings as the attempt pinned them."""
+    return pins.pinned_form(attempt)
 
 
 def attempts_of(db: Session, resource_link_id: int, user_id: int) -> list[Attempt]:
@@ -98,7 +105,8 @@ def current_attempt(db: Session, resource_link_id: int, user_id: int) -> Attempt
     return attempts[-1] if attempts else None
 
 
-def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: Form, settings: AttemptSettings,
+def start_attempt(db: Session, *, bank: Bank, resource_link_id: int, user_id: int, form: Form,
+                  settings: AttemptSettings,
                   target: PassbackTarget, now: datetime | None = None,
                   existing: list[Attempt] | None = None) -> Attempt:
     """Start the next attempt, or return the one in progress; refuse when no attempt is left. `existing` is the
@@ -106,7 +114,8 @@ def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: For
 
     Two concurrent starts race on the unique (resource link, user, number) key: the loser's insert does nothing
     (no error, so the caller's uncommitted writes in the same transaction, e.g. the launch record, are kept and
-    committed) and it rereads the winner's row.
+    committed) and it rereads the winner's row. The winner pins what it presents (`attempt_pins`) in the same
+    transaction.
     """
     now = now or utcnow()
     if existing is None:
@@ -116,16 +125,22 @@ def start_attempt(db: Session, *, resource_link_id: int, user_id: int, form: For
     left = attempts_left(settings, len(existing))
     if left == 0:
         raise AttemptRefused("You have used all the attempts this assessment allows.")
+    seed = secrets.token_hex(16)
+    pin = pins.pin_for(bank, form, seed)
     values = dict(
         resource_link_id=resource_link_id, user_id=user_id, platform_id=target.platform_id,
-        number=len(existing) + 1, form_id=form.id, seed=secrets.token_hex(16), status=IN_PROGRESS,
+        number=len(existing) + 1, form_id=form.id, seed=seed, status=IN_PROGRESS,
+        form_version=pin.form_version, bank_digest=pin.bank_digest, form_record=pin.form_record,
         attempts_allowed=settings.attempts_allowed, time_limit_minutes=settings.time_limit_minutes,
         feedback=settings.feedback.value, started_at=now,
         deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
         lineitem_url=target.lineitem_url, ags_scopes=list(target.scopes),
     )
     row = db.connection().execute(_attempt_insert_sql(db.get_bind().dialect.name), values).one_or_none()
+    if row is not None:
+        pins.store_pin(db.connection(), row.id, bank, pin)
     db.commit()
+    pins.remember(bank, (p.item for p in pin.presented))
     if row is None:
         return attempts_of(db, resource_link_id, user_id)[-1]
     return _persistent(db, Attempt(**row._asdict(), responses=[]))
@@ -190,24 +205,20 @@ def save_answer(db: Session, attempt: Attempt, item: Item, chosen: list[str], te
         save_answer(db, attempt, item, chosen, text, now)
 
 
-def item_scores(bank: Bank, form: Form, attempt: Attempt) -> list[ItemScore]:
-    """Each item's score for the saved answers, by `item_bank.scoring` and the form's multiple-response rule."""
-    answers = answers_of(attempt)
-    rule = form.settings.multiple_response_scoring
-    scores = []
-    for presented in presented_items(bank, form, attempt):
-        response = answers.get(presented.item.id)
-        chosen = response.choice_ids if response is not None else None
-        scores.append(score_response(presented.item, chosen, rule))
-    return scores
+def stored_scores(attempt: Attempt) -> list[ItemScore]:
+    """Each presented item's score as stored at submission (and changed since only by grading or a regrade);
+    a dropped item counts 0 of 0."""
+    return [ItemScore(row.item_id, _fraction(row.score), _fraction(row.max_score), row.pending)
+            for row in attempt.pinned]
 
 
-def submit_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, platform_user_id: str,
-                   now: datetime | None = None) -> bool:
-    """Submit and score; write the score to the outbox in the same transaction. False if already submitted.
+def submit_attempt(db: Session, attempt: Attempt, platform_user_id: str, now: datetime | None = None) -> bool:
+    """Submit and score once: store each item's response, points and maximum, and the total with an outbox row,
+    in one transaction. False if already submitted.
 
     The conditional UPDATE is the claim: of two concurrent submits exactly one changes the row. It also locks the
     row, so the answers are read after any save still in flight (saves take the same lock, see `save_answer`).
+    Scoring is `item_bank.scoring` on the pinned item versions with the pinned form's multiple-response rule.
     """
     now = now or utcnow()
     claimed = db.execute(
@@ -220,7 +231,15 @@ def submit_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, platfo
         db.refresh(attempt)
         return False
     db.expire(attempt)
-    got, possible, pending = total(item_scores(bank, form, attempt))
+    form = attempt_form(attempt)
+    rule = form.settings.multiple_response_scoring if form else None
+    answers = answers_of(attempt)
+    for presented, row in zip(presented_items(db, attempt), attempt.pinned, strict=True):
+        saved = answers.get(presented.item.id)
+        score = score_response(presented.item, saved.choice_ids if saved is not None else None, rule)
+        row.response = list(saved.choice_ids or []) if saved is not None else None
+        row.score, row.max_score, row.pending = float(score.score), float(score.max_score), score.pending
+    got, possible, pending = total(stored_scores(attempt))
     attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
     if attempt.lineitem_url:
         db.add(ScoreOutbox(
@@ -261,6 +280,10 @@ def _lock_in_progress(db: Session, attempt: Attempt) -> bool:
         db.rollback()
         return False
     return True
+
+
+def _fraction(value: float | None) -> Fraction:
+    return Fraction(value or 0).limit_denominator(1000)
 
 
 def _int_or(raw: str | None, default: int) -> int:

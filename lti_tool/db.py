@@ -107,6 +107,7 @@ def upgrade(app: Flask) -> None:
     from alembic import command
 
     cfg = alembic_config(app.config["DATABASE_URL"])
+    cfg.attributes["bank_path"] = app.config.get("BANK_PATH")  # 0004 pins existing attempts to this bank
     with engine_of(app).begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from item_bank.assemble import PresentedItem
 from item_bank.model import Bank, Form, ItemType
@@ -29,7 +29,7 @@ from lti_tool.launch_context import launch_fields, launch_url, refusal, require_
 from lti_tool.models import LaunchSession
 
 bp = Blueprint("delivery", __name__, url_prefix="/lti/delivery")
-WITH_ANSWERS = (joinedload(Attempt.responses),)
+WITH_ANSWERS = (joinedload(Attempt.responses), selectinload(Attempt.pinned))
 
 
 @dataclass(frozen=True)
@@ -88,17 +88,23 @@ def start():
 
 
 def _land(render_first: bool = False):
+    """An attempt in progress resumes on its pinned form even if the bank has changed or dropped that form since;
+    only a new attempt needs the link's form in today's bank."""
     launch: LaunchSession = g.launch
-    form, problem = _launch_form(launch)
-    if problem:
-        return problem
+    if launch.resource_link_id is None:
+        return _launch_form(launch)[1]
     db = get_session()
     latest = attempt_logic.current_attempt(db, launch.resource_link_id, launch.user_id)
     if latest is not None and latest.submitted:
         return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
     if latest is not None and attempt_logic.is_overdue(latest):
-        _submit(latest, form)
+        _submit(latest)
         return redirect(launch_url("delivery.result", attempt_id=latest.id), 303)
+    if latest is not None and attempt_logic.attempt_form(latest) is not None:
+        return _resume(latest, render_first)
+    form, problem = _launch_form(launch)
+    if problem:
+        return problem
     return _begin(form, [] if latest is None else None, render_first=render_first)
 
 
@@ -117,7 +123,7 @@ def _open_question(attempt_id: int, number: int):
     attempt, form, problem = _open_attempt(attempt_id)
     if problem:
         return attempt, form, [], problem
-    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    presented = attempt_logic.presented_items(get_session(), attempt)
     if not 1 <= number <= len(presented):
         return attempt, form, presented, refusal(
             404, "No such question", f"This assessment has {len(presented)} questions.",
@@ -143,7 +149,7 @@ def _question_page(attempt: Attempt, form: Form, presented: list[PresentedItem],
     saved = answers.get(presented[number - 1].item.id)
     return render_template(
         "delivery/item.html", form=form, attempt=attempt, total=len(presented),
-        question=question_view(current_bank(), presented[number - 1], number),
+        question=question_view(presented[number - 1], number),
         chosen=set(saved.choice_ids or []) if saved else set(), essay=(saved.text or "") if saved else "",
         answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt), notice=notice,
         page_url=page_url,
@@ -163,7 +169,7 @@ def save(attempt_id: int, number: int):
                                   request.form.get("essay") if item_.type is ItemType.EXTENDED_TEXT else None)
     except attempt_logic.AttemptRefused as exc:
         if attempt_logic.is_overdue(attempt):
-            _submit(attempt, form)
+            _submit(attempt)
             return redirect(launch_url("delivery.result", attempt_id=attempt.id, notice="time"), 303)
         return refusal(409, "Answer not saved", str(exc), "Go back to the question and choose one of the options.")
     return redirect(_destination(attempt, request.form.get("go", "next"), number, len(presented)), 303)
@@ -175,7 +181,7 @@ def review(attempt_id: int):
     attempt, form, problem = _open_attempt(attempt_id)
     if problem:
         return problem
-    presented = attempt_logic.presented_items(current_bank(), form, attempt)
+    presented = attempt_logic.presented_items(get_session(), attempt)
     answers = attempt_logic.answers_of(attempt)
     return render_template("delivery/review.html", form=form, attempt=attempt, total=len(presented),
                            answered=[p.item.id in answers for p in presented], time_left=_time_left(attempt))
@@ -187,7 +193,7 @@ def submit(attempt_id: int):
     attempt, form, problem = _open_attempt(attempt_id)
     if problem:
         return problem
-    _submit(attempt, form)
+    _submit(attempt)
     return redirect(launch_url("delivery.result", attempt_id=attempt.id), 303)
 
 
@@ -196,34 +202,40 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The learner's score, their graded essays, and the feedback when the form's policy allows it now.
 
-    Essays are scored as the instructor's side scores them (`instructor_grading.graded_scores`), so a graded
-    essay shows its points here instead of "to be graded"."""
+    Everything comes from the attempt's pinned items and stored scores (graded essays and regrades included), never
+    from today's bank."""
     attempt = _own_attempt(attempt_id)
     if attempt is None:
         return _not_yours()
-    form = find_form(attempt.form_id)
+    form = attempt_logic.attempt_form(attempt)
     if form is None:
         return _form_missing()
     if not attempt.submitted:
         return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
-    bank = current_bank()
     db = get_session()
     grades = grading.grades_of(db, attempt.id)
-    presented = attempt_logic.presented_items(bank, form, attempt)
-    scores = grading.graded_scores(bank, form, attempt, grades)
+    presented = attempt_logic.presented_items(db, attempt)
+    scores = attempt_logic.stored_scores(attempt)
     feedback = []
     if attempt_logic.feedback_visible(attempt, _due_at(g.launch)):
-        answers = attempt_logic.answers_of(attempt)
-        for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
-            saved = answers.get(p.item.id)
-            feedback.append(feedback_view(bank, p, number, score, list(saved.choice_ids or []) if saved else [],
-                                          saved.text if saved else None))
+        feedback = feedback_views(attempt, presented, scores)
     settings = attempt_logic.effective_settings(form, g.launch.custom or {})
     used = len(attempt_logic.attempts_of(db, attempt.resource_link_id, attempt.user_id))
     return render_template("delivery/result.html", form=form, attempt=attempt, feedback=feedback,
-                           graded_essays=graded_essays(bank, presented, scores, grades),
+                           graded_essays=graded_essays(current_bank(), presented, scores, grades),
                            policy=attempt.feedback, attempts_left=attempt_logic.attempts_left(settings, used),
                            passing=form.settings.passing_score, notice=request.args.get("notice"))
+
+
+def feedback_views(attempt: Attempt, presented: list[PresentedItem], scores: list[ItemScore]) -> list:
+    """Every item with the learner's answer, the keys, the rationales and the stored score, in their order."""
+    answers = attempt_logic.answers_of(attempt)
+    views = []
+    for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
+        saved = answers.get(p.item.id)
+        views.append(feedback_view(p, number, score, list(saved.choice_ids or []) if saved else [],
+                                   saved.text if saved else None))
+    return views
 
 
 def graded_essays(bank: Bank, presented: list[PresentedItem], scores: list[ItemScore],
@@ -252,7 +264,7 @@ def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool
     db = get_session()
     settings = attempt_logic.effective_settings(form, launch.custom or {})
     try:
-        attempt = attempt_logic.start_attempt(db, resource_link_id=launch.resource_link_id,
+        attempt = attempt_logic.start_attempt(db, bank=current_bank(), resource_link_id=launch.resource_link_id,
                                               user_id=launch.user_id, form=form, settings=settings,
                                               target=passback_target(launch), existing=existing)
     except attempt_logic.AttemptRefused as exc:
@@ -260,11 +272,17 @@ def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool
         if latest is not None:
             return redirect(launch_url("delivery.result", attempt_id=latest.id, notice="no-attempts"), 303)
         return refusal(403, "No attempts left", str(exc), "Ask your instructor if you need another attempt.")
+    return _resume(attempt, render_first)
+
+
+def _resume(attempt: Attempt, render_first: bool):
+    """Go to question 1 of the attempt (with `render_first`, show it in this response)."""
     _refresh_lineitem(attempt)
     first = launch_url("delivery.item", attempt_id=attempt.id, number=1)
     if not render_first:
         return redirect(first, 303)
-    page = _question_page(attempt, form, attempt_logic.presented_items(current_bank(), form, attempt), 1,
+    form = attempt_logic.attempt_form(attempt)
+    page = _question_page(attempt, form, attempt_logic.presented_items(get_session(), attempt), 1,
                           page_url=first)
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -277,9 +295,9 @@ def _refresh_lineitem(attempt: Attempt) -> None:
         get_session().commit()
 
 
-def _submit(attempt: Attempt, form: Form) -> None:
+def _submit(attempt: Attempt) -> None:
     _refresh_lineitem(attempt)
-    if attempt_logic.submit_attempt(get_session(), current_bank(), form, attempt, g.launch.user.sub):
+    if attempt_logic.submit_attempt(get_session(), attempt, g.launch.user.sub):
         wake_sender(current_app._get_current_object())
 
 
@@ -297,13 +315,13 @@ def _open_attempt(attempt_id: int) -> tuple[Attempt | None, Form | None, object]
     attempt = _own_attempt(attempt_id)
     if attempt is None:
         return None, None, _not_yours()
-    form = find_form(attempt.form_id)
+    form = attempt_logic.attempt_form(attempt)
     if form is None:
         return None, None, _form_missing()
     if attempt.submitted:
         return None, None, redirect(launch_url("delivery.result", attempt_id=attempt.id), 303)
     if attempt_logic.is_overdue(attempt):
-        _submit(attempt, form)
+        _submit(attempt)
         return None, None, redirect(launch_url("delivery.result", attempt_id=attempt.id, notice="time"), 303)
     return attempt, form, None
 

@@ -17,11 +17,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from item_bank.assemble import form_items
 from item_bank.markup import to_html
 from item_bank.model import Form, ItemType
 from lti_tool import instructor_csv
 from lti_tool.attempt_models import OUTBOX_FAILED, Attempt
+from lti_tool.attempts import attempt_form
 from lti_tool.bank_access import current_bank, find_form
 from lti_tool.db import get_session
 from lti_tool.grades import wake_sender
@@ -76,8 +76,9 @@ def passback_status(attempt: Attempt) -> tuple[str, str]:
     return latest.status, detail
 
 
-def has_essays(form: Form | None) -> bool:
-    return form is not None and any(i.type is ItemType.EXTENDED_TEXT for i in form_items(form, current_bank()))
+def has_essays(attempt: Attempt) -> bool:
+    """Whether the attempt was given an essay (its pinned items, not today's form)."""
+    return any(row.item_type == ItemType.EXTENDED_TEXT.value for row in attempt.pinned)
 
 
 def essay_state(attempt: Attempt, with_essays: bool) -> str | None:
@@ -91,21 +92,18 @@ def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
     query = (
         select(Attempt, User).join(User, User.id == Attempt.user_id)
         .where(Attempt.resource_link_id == resource_link_id)
-        .options(selectinload(Attempt.scores))
+        .options(selectinload(Attempt.scores), selectinload(Attempt.pinned))
         .order_by(User.name, User.sub, Attempt.number)
     )
     rows = []
-    essays_in: dict[str, bool] = {}
     for attempt, user in db.execute(query):
-        if attempt.form_id not in essays_in:
-            essays_in[attempt.form_id] = has_essays(find_form(attempt.form_id))
         passback, detail = passback_status(attempt)
         latest = attempt.scores[-1] if attempt.scores else None
         retry = latest.id if latest is not None and latest.status == OUTBOX_FAILED else None
         rows.append(AttemptRow(attempt.id, user.name or user.sub, user.email, user.sub, attempt.number,
                                attempt.status, attempt.started_at, attempt.submitted_at, attempt.score,
                                attempt.score_maximum, passback, detail, retry,
-                               essay_state(attempt, essays_in[attempt.form_id])))
+                               essay_state(attempt, has_essays(attempt))))
     return rows
 
 
@@ -164,14 +162,14 @@ def save_grades(attempt_id: int):
     bank = current_bank()
     try:
         points_by_item = {}
-        for essay in essays_to_grade(db, bank, form, attempt):
+        for essay in essays_to_grade(db, bank, attempt):
             prefix = f"rubric-{essay.item.id}-"
             raw = {k[len(prefix):]: v for k, v in request.form.items() if k.startswith(prefix)}
             if raw:
                 points_by_item[essay.item.id] = rubric_points(raw, essay.rubric)
         if not points_by_item:
             raise GradingRefused("Choose the rubric points for at least one essay.")
-        queued = grade_attempt(db, bank, form, attempt, points_by_item, g.launch.user_id)
+        queued = grade_attempt(db, bank, attempt, points_by_item, g.launch.user_id)
     except GradingRefused as exc:
         return _grading_page(attempt, form, problem=str(exc)), 400
     if queued is not None:
@@ -236,7 +234,7 @@ def _roster_entries(resource_link_id: int):
 
 def _grading_page(attempt: Attempt, form: Form, problem: str | None = None):
     db = get_session()
-    essays = essays_to_grade(db, current_bank(), form, attempt)
+    essays = essays_to_grade(db, current_bank(), attempt)
     learner = db.get(User, attempt.user_id)
     return render_template("instructor/grade.html", attempt=attempt, form=form, essays=essays,
                            learner=learner.name or learner.sub, problem=problem, section="attempts",
@@ -266,10 +264,10 @@ def _attempt_here(attempt_id: int):
                                                          Attempt.resource_link_id == launch.resource_link_id))
     if attempt is None:
         return None, None, _not_here("attempt")
-    form = find_form(attempt.form_id)
+    form = attempt_form(attempt)
     if form is None:
-        return None, None, refusal(404, "Assessment not available", "This attempt's assessment is no longer in the "
-                                   "bank.", "Ask the tool's admin to restore the form.")
+        return None, None, refusal(404, "Assessment not available", "This attempt was never pinned to an "
+                                   "assessment.", "Ask the tool's admin to check the attempt.")
     if not attempt.submitted:
         return None, None, refusal(409, "Not submitted yet", "Essays are graded after the learner submits.",
                                    "Come back once the attempt is submitted.")

@@ -1,23 +1,22 @@
 """Grading essays against the blueprint's rubric, and sending the attempt's final score.
 
-A grade is rubric points per dimension (0..levels) turned into item points by `item_bank.scoring.score_essay`;
-the attempt's score is the sum of its choice items (scored by `item_bank.scoring` as at submission) and its graded
-essays. Once no essay waits, the final score goes to the outbox as FullyGraded (Canvas: `new_submission: false`),
-stamped after the attempt row is locked, so it is always newer than any score queued before it and the sender never
-posts an older score over it.
+A grade is rubric points per dimension (0..levels) turned into item points by `item_bank.scoring.score_essay`
+and stored on the attempt's pinned essay row; the attempt's score is the sum of its stored item scores (choice
+items as scored at submission, essays as graded). Once no essay waits, the final score goes to the outbox as
+FullyGraded (Canvas: `new_submission: false`), stamped after the attempt row is locked, so it is always newer
+than any score queued before it and the sender never posts an older score over it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from item_bank.model import Bank, Form, Item, ItemType, Rubric
-from item_bank.scoring import ItemScore, ResponseError, score_essay, total
+from item_bank.model import Bank, Item, ItemType, Rubric
+from item_bank.scoring import ResponseError, score_essay, total
 from lti_tool import attempts as attempt_logic
 from lti_tool.attempt_models import OUTBOX_FAILED, SUBMITTED, Attempt, ScoreOutbox, utcnow
 from lti_tool.instructor_models import EssayGrade
@@ -56,30 +55,18 @@ def grades_of(db: Session, attempt_id: int) -> dict[str, EssayGrade]:
     return {g.item_id: g for g in db.scalars(select(EssayGrade).where(EssayGrade.attempt_id == attempt_id))}
 
 
-def essays_to_grade(db: Session, bank: Bank, form: Form, attempt: Attempt) -> list[EssayToGrade]:
-    """The attempt's essays in the order the learner saw them, with their text and current grade."""
+def essays_to_grade(db: Session, bank: Bank, attempt: Attempt) -> list[EssayToGrade]:
+    """The attempt's essays as it pinned them, in the order the learner saw them, with their text and grade."""
     answers = attempt_logic.answers_of(attempt)
     grades = grades_of(db, attempt.id)
     out = []
-    for number, presented in enumerate(attempt_logic.presented_items(bank, form, attempt), start=1):
+    for number, presented in enumerate(attempt_logic.presented_items(db, attempt), start=1):
         item = presented.item
         if item.type is ItemType.EXTENDED_TEXT:
             saved = answers.get(item.id)
             out.append(EssayToGrade(number, item, rubric_of(bank, item), (saved.text or "") if saved else "",
                                     grades.get(item.id)))
     return out
-
-
-def graded_scores(bank: Bank, form: Form, attempt: Attempt, grades: dict[str, EssayGrade]) -> list[ItemScore]:
-    """Every item's score: choice items by `item_bank.scoring`, essays by their grade (pending without one)."""
-    scores = []
-    for score in attempt_logic.item_scores(bank, form, attempt):
-        grade = grades.get(score.item_id)
-        if score.pending and grade is not None:
-            score = ItemScore(score.item_id, Fraction(grade.score).limit_denominator(1000),
-                              Fraction(grade.max_score).limit_denominator(1000))
-        scores.append(score)
-    return scores
 
 
 def rubric_points(raw: dict[str, str], rubric: Rubric) -> dict[str, int]:
@@ -93,7 +80,7 @@ def rubric_points(raw: dict[str, str], rubric: Rubric) -> dict[str, int]:
     return points
 
 
-def grade_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, points_by_item: dict[str, dict[str, int]],
+def grade_attempt(db: Session, bank: Bank, attempt: Attempt, points_by_item: dict[str, dict[str, int]],
                   grader_id: int | None, now: datetime | None = None) -> ScoreOutbox | None:
     """Store the grades, update the attempt's score and queue the final score; returns the queued row, if any.
 
@@ -108,7 +95,8 @@ def grade_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, points_
         raise GradingRefused("This attempt is not submitted yet; essays are graded after submission.")
     now = now or utcnow()
     db.expire(attempt)
-    essays = {e.item.id: e for e in essays_to_grade(db, bank, form, attempt)}
+    essays = {e.item.id: e for e in essays_to_grade(db, bank, attempt)}
+    rows = {row.item_id: row for row in attempt.pinned}
     grades = grades_of(db, attempt.id)
     try:
         for item_id, points in points_by_item.items():
@@ -120,14 +108,25 @@ def grade_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, points_
             grade.rubric_id, grade.points, grade.grader_id, grade.graded_at = essay.rubric.id, points, grader_id, now
             grade.score, grade.max_score = float(score.score), float(score.max_score)
             db.add(grade)
+            row = rows[item_id]
+            if not row.dropped:
+                row.score, row.max_score, row.pending = float(score.score), float(score.max_score), False
             grades[item_id] = grade
     except (GradingRefused, ResponseError) as exc:
         db.rollback()
         raise GradingRefused(str(exc)) from exc
-    got, possible, pending = total(graded_scores(bank, form, attempt, grades))
+    queued = retotal(db, attempt, now)
+    db.commit()
+    return queued
+
+
+def retotal(db: Session, attempt: Attempt, now: datetime) -> ScoreOutbox | None:
+    """Set the attempt's total from its stored item scores and queue it for the LMS when it is final and differs
+    from the last final score queued (the caller holds the attempt row's lock and commits)."""
+    got, possible, pending = total(attempt_logic.stored_scores(attempt))
     attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
     queued = None
-    if attempt.lineitem_url and not pending and _score_changed(attempt, float(got)):
+    if attempt.lineitem_url and not pending and _score_changed(attempt, float(got), float(possible)):
         queued = ScoreOutbox(
             attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
             platform_user_id=db.get(User, attempt.user_id).sub, score_given=float(got),
@@ -135,11 +134,10 @@ def grade_attempt(db: Session, bank: Bank, form: Form, attempt: Attempt, points_
             new_submission=False, scored_at=now, next_try_at=now,
         )
         db.add(queued)
-    db.commit()
     return queued
 
 
-def _score_changed(attempt: Attempt, score: float) -> bool:
+def _score_changed(attempt: Attempt, score: float, maximum: float) -> bool:
     """Whether the platform still needs this score: nothing final was queued, or a different score was."""
     finals = [s for s in attempt.scores if s.grading_progress == FULLY_GRADED and s.status != OUTBOX_FAILED]
-    return not finals or finals[-1].score_given != score
+    return not finals or (finals[-1].score_given, finals[-1].score_maximum) != (score, maximum)

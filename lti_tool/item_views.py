@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from item_bank.assemble import PresentedItem
 from item_bank.markup import to_html, to_inline_html
-from item_bank.model import Bank, ItemType
+from item_bank.model import ItemType
 from item_bank.scoring import ItemScore
 
 INPUT_KIND = {
@@ -73,15 +73,15 @@ class FeedbackView:
     scenario: ScenarioView | None
 
 
-def question_view(bank: Bank, presented: PresentedItem, number: int) -> QuestionView:
+def question_view(presented: PresentedItem, number: int) -> QuestionView:
     item = presented.item
     choices = {c.id: c for c in item.choices}
     options = tuple(OptionView(cid, Markup(to_inline_html(choices[cid].text))) for cid in presented.choice_order)
     return QuestionView(number, item.id, INPUT_KIND[item.type], Markup(to_html(item.stem)), options, item.points,
-                        _scenario(bank, item.scenario))
+                        _scenario(presented))
 
 
-def feedback_view(bank: Bank, presented: PresentedItem, number: int, score: ItemScore,
+def feedback_view(presented: PresentedItem, number: int, score: ItemScore,
                   chosen: list[str], essay: str | None) -> FeedbackView:
     item = presented.item
     choices = {c.id: c for c in item.choices}
@@ -92,11 +92,12 @@ def feedback_view(bank: Bank, presented: PresentedItem, number: int, score: Item
     )
     return FeedbackView(number, Markup(to_html(item.stem)), INPUT_KIND[item.type], options, essay,
                         Markup(to_html(item.feedback)), score.points, float(score.max_score), score.pending,
-                        _scenario(bank, item.scenario))
+                        _scenario(presented))
 
 
-def _scenario(bank: Bank, scenario_id: str | None) -> ScenarioView | None:
-    if scenario_id is None:
+def _scenario(presented: PresentedItem) -> ScenarioView | None:
+    """The case as the attempt pinned it."""
+    scenario = presented.scenario
+    if scenario is None:
         return None
-    scenario = bank.scenarios[scenario_id]
     return ScenarioView(scenario.title, Markup(to_html(scenario.text)))

@@ -14,7 +14,6 @@ from item_bank.markup import to_plain_text
 from item_bank.model import ItemType
 from lti_tool.attempt_models import Attempt, Response, ScoreOutbox
 from lti_tool.db import session_scope
-from tests.conftest import STARTER_BANK
 from tests.lti_tool.conftest import make_app
 from tests.lti_tool.launch_rows import launch_row
 
@@ -58,13 +57,11 @@ def answer(client, attempt_id, number, ls, csrf, values=(), essay=None, go="next
 
 def presented_ids(app, attempt_id):
     """The item ids in the order this attempt shows them (as the tool computes it)."""
-    from item_bank.load import load_bank
     from lti_tool.attempts import presented_items
 
-    bank = load_bank(STARTER_BANK)
     with session_scope(app) as s:
         attempt = s.get(Attempt, attempt_id)
-        return [p.item for p in presented_items(bank, bank.form(FORM), attempt)]
+        return [p.item for p in presented_items(s, attempt)]
 
 
 def test_pages_before_submission_contain_no_key_and_no_rationale(app, client, starter_bank):
