@@ -52,7 +52,8 @@ def upgrade() -> None:
     with op.batch_alter_table('lti_attempt_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lti_attempt_items_attempt_id'), ['attempt_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lti_attempt_items_item_id'), ['item_id'], unique=False)
-    with op.batch_alter_table('lti_attempts', schema=None) as batch_op:
+    # Never recreate lti_attempts on SQLite: dropping the old copy would cascade-delete every answer and score.
+    with op.batch_alter_table('lti_attempts', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('form_version', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('bank_digest', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('form_record', sa.JSON(), nullable=True))
@@ -125,7 +126,7 @@ def _pin_existing_attempts() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('lti_attempts', schema=None) as batch_op:
+    with op.batch_alter_table('lti_attempts', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('form_record')
         batch_op.drop_column('bank_digest')
         batch_op.drop_column('form_version')
