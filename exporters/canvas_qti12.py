@@ -27,6 +27,7 @@ from exporters.qti12_common import QTI_NS, mattext, presentation, q, resprocessi
 from item_bank.assemble import form_items
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
+from item_bank.snapshot import bank_version
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
@@ -104,7 +105,7 @@ def _questestinterop(xf):
 
 def _objectbank(xf, ident: str, title: str, items: list[Item], bank: Bank, progress: Progress | None) -> None:
     with _questestinterop(xf), xf.element(f"{{{QTI_NS}}}objectbank", ident=ident):
-        xf.write(_metadata({"bank_title": title}))
+        xf.write(_metadata({"bank_title": title, "cps_bank_version": bank_version(bank)}))
         for item in items:
             xf.write(item_element(item, bank, item.id, None))
             if progress:
@@ -114,7 +115,8 @@ def _objectbank(xf, ident: str, title: str, items: list[Item], bank: Bank, progr
 def _assessment(xf, form: Form, items: list[Item], bank: Bank, with_bank: bool, progress: Progress | None) -> None:
     attempts = form.settings.attempts_allowed or -1
     with _questestinterop(xf), xf.element(f"{{{QTI_NS}}}assessment", ident=quiz_ident(form), title=form.title):
-        xf.write(_metadata({"cc_maxattempts": str(attempts if attempts > 0 else "unlimited")}))
+        xf.write(_metadata({"cc_maxattempts": str(attempts if attempts > 0 else "unlimited"),
+                            "cps_bank_version": bank_version(bank)}))
         with xf.element(f"{{{QTI_NS}}}section", ident="root_section"):
             rule = form.settings.multiple_response_scoring
             for item in items:

@@ -16,6 +16,7 @@ from exporters.base import ExportSelection, Progress
 from exporters.moodle_xml import APPROXIMATION_NOTE, answer_fractions, item_tags, stem_html
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
+from item_bank.snapshot import bank_version
 
 _SPECIAL = re.compile(r"([~=#{}:\\])")
 _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
@@ -80,6 +81,7 @@ class GiftExporter:
         bank = selection.bank
         rule = selection.form.settings.multiple_response_scoring if selection.form else None
         items = selection.items
+        out.write(f"// CPS ethics item bank, version {bank_version(bank)}\n\n".encode())
         for domain_id in sorted({i.domain for i in items}):
             out.write(category(bank, domain_id).encode("utf-8"))
             for item in (i for i in items if i.domain == domain_id):

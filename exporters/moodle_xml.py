@@ -27,6 +27,7 @@ from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
+from item_bank.snapshot import bank_version
 
 # Moodle's question_bank::fraction_options_full(), in percent; negatives are the same values below zero.
 MOODLE_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,
@@ -74,6 +75,7 @@ def category_element(bank: Bank, domain_id: str) -> etree._Element:
         title = domain_id
     cat = etree.SubElement(q, "category")
     etree.SubElement(cat, "text").text = f"$course$/top/CPS ethics/{title.replace('/', '//')}"
+    _text(q, "info", f"<p>CPS ethics item bank, version {bank_version(bank)}</p>")
     return q
 
 
@@ -137,7 +139,8 @@ def question_element(item: Item, bank: Bank, rule: ScoringRule | None = None) ->
 
 def item_tags(item: Item) -> list[str]:
     tags = [f"domain:{item.domain}", *(f"objective:{o}" for o in item.objectives), f"difficulty:{item.difficulty}",
-            f"cognitive:{item.cognitive_level}", f"status:{item.status}", *(f"source:{s}" for s in item.sources)]
+            f"cognitive:{item.cognitive_level}", f"status:{item.status}", f"revision:{item.revision}",
+            *(f"source:{s}" for s in item.sources)]
     return tags + list(item.tags)
 
 

@@ -38,7 +38,7 @@ from lxml import etree
 
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import ManifestResource, PackageWriter, write_resource
-from exporters.qti_metadata import LOM, ItemMetadata
+from exporters.qti_metadata import LOM, ItemMetadata, bank_lom
 from exporters.rich_text import is_plain, plain_text
 from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
@@ -537,6 +537,7 @@ class QtiPackageExporter:
             metadata = etree.Element(f"{{{m}}}metadata", nsmap={None: m})
             etree.SubElement(metadata, f"{{{m}}}schema").text = d.package_schema
             etree.SubElement(metadata, f"{{{m}}}schemaversion").text = d.package_schema_version
+            metadata.append(bank_lom(selection.bank))
             xf.write(metadata)
             xf.write(etree.Element(f"{{{m}}}organizations", nsmap={None: m}))
             item_resource = ItemResources(d, ItemMetadata(selection.bank, m, d.metadata_ns))

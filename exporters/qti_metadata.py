@@ -23,6 +23,7 @@ from typing import Any
 from lxml import etree
 
 from item_bank.model import Bank, Item, ItemType
+from item_bank.snapshot import bank_version
 
 LOM = "http://ltsc.ieee.org/xsd/LOM"
 TOOL_NAME = "cps-assess"
@@ -55,6 +56,14 @@ def _vocab(parent: etree._Element, name: str, value: str) -> None:
     node = _el(parent, name)
     _el(node, "source", LOM_VOCABULARY)
     _el(node, "value", value)
+
+
+def bank_lom(bank: Bank) -> etree._Element:
+    """The manifest's LOM: general/title and lifeCycle/version, the bank's version (`item_bank.snapshot`)."""
+    lom = etree.Element(_LOM + "lom", nsmap={None: LOM})
+    _text(_el(lom, "general"), "title", "CPS ethics item bank")
+    _text(_el(lom, "lifeCycle"), "version", bank_version(bank), None)
+    return lom
 
 
 class ItemMetadata:

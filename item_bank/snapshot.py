@@ -146,8 +146,26 @@ def form_from_record(record: dict[str, Any]) -> Form:
                 items=tuple(record.get("items", ())), settings=settings)
 
 
+_VERSIONS: dict[int, tuple[Bank, str]] = {}
+
+
+def bank_version(bank: Bank) -> str:
+    """The bank's version: a short digest of every item's id, revision and status and of every form's definition.
+
+    Item revisions are enforced against their content (`item_bank.revisions`), so equal versions mean equal items;
+    exports carry it, and each attempt records the version it was drawn from."""
+    cached = _VERSIONS.get(id(bank))
+    if cached is None or cached[0] is not bank:
+        digest = _digest({"items": sorted((i.id, i.revision, i.status) for i in bank.items),
+                          "forms": sorted(form_version(f) for f in bank.forms)})[:12]
+        if len(_VERSIONS) >= 8:
+            _VERSIONS.clear()
+        cached = _VERSIONS[id(bank)] = (bank, digest)
+    return cached[1]
+
+
 class BankHashes:
-    """Every item's record hash and the bank's digest, computed once per loaded bank."""
+    """Every item's record and its hash, computed once per loaded bank; `digest` is the bank's version."""
 
     def __init__(self, bank: Bank) -> None:
         self.records: dict[str, dict[str, Any]] = {}
@@ -156,8 +174,7 @@ class BankHashes:
             record = item_record(item, bank.scenarios.get(item.scenario) if item.scenario else None)
             self.records[item.id] = record
             self.hashes[item.id] = record_hash(record)
-        self.digest = _digest({"items": sorted(self.hashes.items()),
-                               "forms": sorted(form_version(f) for f in bank.forms)})[:16]
+        self.digest = bank_version(bank)
 
 
 _BANK_HASHES: dict[int, tuple[Bank, BankHashes]] = {}
