@@ -12,6 +12,7 @@ from lti_tool.cli_bank import bank_commands
 from lti_tool.cli_export import export_commands
 from lti_tool.cli_grades import grades_commands
 from lti_tool.cli_import import import_commands
+from lti_tool.cli_regrade import regrade_commands
 from lti_tool.cli_revisions import revisions_commands
 from lti_tool.cli_server import server_commands
 
@@ -23,7 +24,7 @@ def main() -> None:
 
 
 COMMANDS = (bank_commands + export_commands + grades_commands + import_commands + server_commands
-            + revisions_commands)
+            + revisions_commands + regrade_commands)
 for _command in COMMANDS:
     main.add_command(_command)
 if __name__ == "__main__":

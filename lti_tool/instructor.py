@@ -1,5 +1,6 @@
 """The instructor's workspace for one resource link: attempts with passback status and a retry for failed scores,
-essay grading against the rubric, item statistics with the score distribution, the course roster, CSV downloads.
+essay grading against the rubric, regrades of an item revision, item statistics with the score distribution, the
+course roster, CSV downloads.
 
 Everything is selected by the launch's own resource link (a row of one platform and one course): attempts and
 score rows are looked up together with that link id, so an id from another link, course or platform is simply
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from item_bank.markup import to_html
 from item_bank.model import Form, ItemType
 from lti_tool import instructor_csv
+from lti_tool import regrade as regrading
 from lti_tool.attempt_models import OUTBOX_FAILED, Attempt
 from lti_tool.attempts import attempt_form
 from lti_tool.bank_access import current_bank, find_form
@@ -30,6 +32,7 @@ from lti_tool.instructor_passback import requeue_failed, score_row_at_link
 from lti_tool.instructor_statistics import link_statistics
 from lti_tool.launch_context import launch_url, refusal, require_launch
 from lti_tool.models import LaunchSession, User
+from lti_tool.regrade_models import Regrade
 from lti_tool.roster import RosterUnavailable, attempt_summaries, fetch_members, not_attempted, roster_entries
 
 bp = Blueprint("instructor", __name__, url_prefix="/lti/instructor")
@@ -42,6 +45,7 @@ NOTICES = {
                       "column, so nothing new was sent.",
     "graded-partly": "The grades are saved. Some essays still wait for a grade; the score is sent once all are "
                      "graded.",
+    "regraded": "The regrade is saved. Every changed final score is queued for the gradebook.",
 }
 
 
@@ -176,6 +180,61 @@ def save_grades(attempt_id: int):
         wake_sender(current_app._get_current_object())
     notice = "graded" if queued is not None else "graded-partly" if attempt.pending_manual else "graded-no-send"
     return redirect(launch_url("instructor.home", notice=notice), 303)
+
+
+@bp.get("/regrade")
+@require_launch(instructor=True)
+def regrade_start():
+    """The item revisions this link's submitted attempts used, to pick one to regrade."""
+    link, form, problem = _link_and_form()
+    if problem:
+        return problem
+    return _regrade_page(link)
+
+
+@bp.post("/regrade")
+@require_launch(instructor=True)
+def regrade_submit():
+    """Preview a regrade (old and new totals), or commit it when the preview was confirmed."""
+    link, form, problem = _link_and_form()
+    if problem:
+        return problem
+    choice = request.form.get("revision", "")
+    item_id, _, revision = choice.rpartition("@")
+    reason = request.form.get("reason", "").strip()
+    db = get_session()
+    try:
+        policy = regrading.Policy(request.form.get("policy", ""))
+        if not item_id or not revision.isdigit():
+            raise regrading.RegradeRefused("Choose the item revision to regrade.")
+        plan = regrading.plan_regrade(db, current_bank(), item_id, int(revision), policy, [link.id])
+        if request.form.get("confirm") != "yes":
+            if not reason:
+                raise regrading.RegradeRefused("Say why you regrade (for example: the key of revision 1 was wrong).")
+            return _regrade_page(link, plan=plan, choice=choice, reason=reason)
+        launch: LaunchSession = g.launch
+        teacher = db.get(User, launch.user_id)
+        _, queued = regrading.apply_regrade(db, current_bank(), plan, reason=reason, resource_link_id=link.id,
+                                            actor=f"instructor {teacher.name or teacher.sub} ({teacher.sub})")
+    except ValueError:
+        return _regrade_page(link, problem="Choose how to regrade.", choice=choice, reason=reason), 400
+    except regrading.RegradeRefused as exc:
+        return _regrade_page(link, problem=str(exc), choice=choice, reason=reason), 400
+    if queued:
+        wake_sender(current_app._get_current_object())
+    return redirect(launch_url("instructor.home", notice="regraded"), 303)
+
+
+def _regrade_page(link, *, plan=None, problem: str | None = None, choice: str = "", reason: str = ""):
+    db = get_session()
+    used = regrading.revisions_used(db, [link.id])
+    bank = current_bank()
+    current = {i.id: i.revision for i in bank.items}
+    history = db.scalars(select(Regrade).where(Regrade.resource_link_id == link.id)
+                         .order_by(Regrade.created_at.desc())).all()
+    return render_template("instructor/regrade.html", used=used, current=current, plan=plan, problem=problem,
+                           choice=choice, reason=reason, policies=regrading.POLICY_LABELS, history=history,
+                           section="regrade")
 
 
 @bp.get("/statistics")
