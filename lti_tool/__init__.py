@@ -55,11 +55,12 @@ def _register_blueprints(app) -> None:
 
 
 def _register_delivery_blueprints(app) -> None:
-    from lti_tool import deep_linking, delivery, instructor
+    from lti_tool import deep_linking, delivery, instructor, submission_review
 
     app.register_blueprint(deep_linking.bp)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(instructor.bp)
+    app.register_blueprint(submission_review.bp)
 
 
 def _start_grade_sender(app) -> None:

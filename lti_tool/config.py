@@ -6,6 +6,7 @@ environment variables (documented in docs/operations.md). Tests pass a dict to `
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ DEFAULT_LAUNCH_TARGETS = {
     "deep_link": "deep_linking.pick",
     "learner": "delivery.start",
     "instructor": "instructor.home",
+    "submission_review": "submission_review.show",
 }
 
 
@@ -32,6 +34,18 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP networks (10.0.0.0/8, 127.0.0.1/32); a bad entry is a clear error."""
+    raw = [part.strip() for part in (env.get(name) or "").split(",") if part.strip()]
+    for part in raw:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {part!r} is not an IP network; write e.g. 127.0.0.1/32 or 10.20.0.0/16"
+                             ) from None
+    return tuple(raw)
 
 
 def default_database_url(instance_path: str | Path) -> str:
@@ -72,8 +86,15 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "LOGIN_STATE_SECONDS": _int(env, "CPS_LOGIN_STATE_SECONDS", 600),
         # After `keys rotate`, the previous key stays published this long.
         "KEY_GRACE_SECONDS": _int(env, "CPS_KEY_GRACE_SECONDS", 7 * 24 * 3600),
-        # Anyone may start a dynamic registration (it stays pending until approved); 0 = one-time links only.
-        "OPEN_REGISTRATION": _flag(env, "CPS_OPEN_REGISTRATION", True),
+        # Dynamic registration needs a one-time link (`cps-assess registration-link`); 1 = anyone may also start one
+        # through the bare /lti/register URL (it stays pending until an admin approves it).
+        "OPEN_REGISTRATION": _flag(env, "CPS_OPEN_REGISTRATION", False),
+        # Networks a registration may call although they are not public (development: 127.0.0.1/32; an LMS on the
+        # private network: its address). Empty: only public addresses, over https.
+        "REGISTRATION_ALLOWED_NETWORKS": _networks(env, "CPS_REGISTRATION_ALLOWED_NETWORKS"),
+        # Registration attempts allowed per client address and window (counted across workers); 0 = no limit.
+        "REGISTRATION_ATTEMPTS": _int(env, "CPS_REGISTRATION_ATTEMPTS", 10),
+        "REGISTRATION_WINDOW_SECONDS": _int(env, "CPS_REGISTRATION_WINDOW_SECONDS", 3600),
         # Where a successful launch goes: endpoint names of the deep-linking, learner and instructor pages.
         "LAUNCH_TARGETS": dict(DEFAULT_LAUNCH_TARGETS),
         # The item bank the tool delivers (folder); None = the embedded bank.

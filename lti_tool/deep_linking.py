@@ -99,7 +99,8 @@ def parse_settings(values: dict[str, str]) -> tuple[LinkSettings | None, list[st
 
 def resource_link(summary: FormSummary, settings: LinkSettings, launch_url: str) -> DeepLinkResource:
     lineitem = (LineItem().set_score_maximum(summary.points).set_label(summary.form.title)
-                .set_resource_id(summary.form.id))
+                .set_resource_id(summary.form.id)
+                .set_submission_review(["Completed"], label="Review the submitted attempt", url=launch_url))
     return (DeepLinkResource().set_url(launch_url).set_title(summary.form.title).set_lineitem(lineitem)
             .set_custom_params(settings.as_custom(summary.form.id)))
 

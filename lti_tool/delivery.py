@@ -217,7 +217,7 @@ def result(attempt_id: int):
     presented = attempt_logic.presented_items(db, attempt)
     scores = attempt_logic.stored_scores(attempt)
     feedback = []
-    if attempt_logic.feedback_visible(attempt, _due_at(g.launch)):
+    if attempt_logic.feedback_visible(attempt, due_at(g.launch)):
         feedback = feedback_views(attempt, presented, scores)
     settings = attempt_logic.effective_settings(form, g.launch.custom or {})
     used = len(attempt_logic.attempts_of(db, attempt.resource_link_id, attempt.user_id))
@@ -360,7 +360,7 @@ def _time_left(attempt: Attempt) -> int | None:
     return max(int(-(-seconds // 60)), 0)
 
 
-def _due_at(launch: LaunchSession) -> datetime | None:
+def due_at(launch: LaunchSession) -> datetime | None:
     raw = (launch.custom or {}).get("due_at")
     if not raw:
         return None

@@ -40,10 +40,13 @@ def refusal(status: int, title: str, explanation: str, what_to_check: str = ""):
 
 
 def target_endpoint(launch: LaunchSession) -> str:
-    """The endpoint a launch lands on: deep-linking picker, instructor home or the learner's delivery."""
+    """The endpoint a launch lands on: deep-linking picker, submission review, instructor home or the learner's
+    delivery."""
     targets = current_app.config["LAUNCH_TARGETS"]
     if launch.is_deep_link:
         return targets["deep_link"]
+    if launch.is_submission_review:
+        return targets.get("submission_review", "")
     return targets["instructor"] if launch.is_instructor else targets["learner"]
 
 

@@ -157,9 +157,16 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
         ags_lineitem=ags.get("lineitem"), ags_lineitems=ags.get("lineitems"), ags_scopes=list(ags.get("scope") or []),
         nrps_url=(body.get(NRPS_CLAIM) or {}).get("context_memberships_url"),
         deep_linking_settings=body.get(DL_CLAIM), pylti_launch_id=pylti_launch_id,
-        created_at=now, expires_at=now + timedelta(seconds=lifetime_seconds),
+        created_at=now, expires_at=now + timedelta(seconds=lifetime_seconds), for_user_sub=_for_user(body),
     )
     session.connection().execute(LAUNCH_INSERT, {name: getattr(launch, name) for name in LAUNCH_COLUMNS})
     make_transient_to_detached(launch)
     session.add(launch)  # persistent as inserted: its relationships load lazily, no SELECT of the row itself
     return launch
+
+
+def _for_user(body: dict[str, Any]) -> str | None:
+    """The learner whose submission a Submission Review launch asks to see (None for any other launch)."""
+    claim = body.get(CLAIM + "for_user")
+    user_id = claim.get("user_id") if isinstance(claim, dict) else None
+    return user_id if isinstance(user_id, str) and 0 < len(user_id) <= 255 else None

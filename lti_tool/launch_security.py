@@ -31,7 +31,8 @@ from lti_tool.shared_store import SharedStore
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
-ACCEPTED_MESSAGES = (RESOURCE_LINK, DEEP_LINKING)
+SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
+ACCEPTED_MESSAGES = (RESOURCE_LINK, DEEP_LINKING, SUBMISSION_REVIEW)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 STATE_COOKIE_PREFIX = "lti1p3"
 STORAGE_PROOF_FIELD = "lti_storage_proof"
@@ -433,7 +434,8 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         body = self._jwt["body"]
         message_type = body.get(CLAIM + "message_type")
         if message_type not in ACCEPTED_MESSAGES:
-            raise refuse("Unsupported launch", "The tool accepts resource-link and deep-linking launches only.",
+            raise refuse("Unsupported launch", "The tool accepts resource-link, deep-linking and submission-review "
+                         "launches only.",
                          "Check the placement the tool was added with.")
         try:
             super().validate_message()

@@ -159,6 +159,7 @@ class LaunchSession(Base):
     pylti_launch_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    for_user_sub: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
     platform: Mapped[Platform] = relationship()
     deployment: Mapped[Deployment] = relationship()
@@ -169,6 +170,10 @@ class LaunchSession(Base):
     @property
     def is_deep_link(self) -> bool:
         return self.message_type == "LtiDeepLinkingRequest"
+
+    @property
+    def is_submission_review(self) -> bool:
+        return self.message_type == "LtiSubmissionReviewRequest"
 
     @property
     def has_ags(self) -> bool:

@@ -104,7 +104,10 @@ def make_app(tmp_path: Path, url: str, **overrides) -> Flask:
               "BANK_PATH": str(STARTER_BANK), "HTTP_TIMEOUT_SECONDS": 5,
               # No background grade sender unless a test asks for one: a sender left running by an earlier
               # test would drain the next test's outbox on the shared PostgreSQL database.
-              "GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides}
+              "GRADES_SENDER_INTERVAL_SECONDS": 0,
+              # The test platforms listen on 127.0.0.1: dynamic registration may call that address (and no other
+              # non-public one), as CPS_REGISTRATION_ALLOWED_NETWORKS allows in development.
+              "REGISTRATION_ALLOWED_NETWORKS": ("127.0.0.1/32",), **overrides}
     app = create_app(config)
     _APPS_OF_THIS_TEST.append(app)
     db.upgrade(app)
@@ -177,3 +180,12 @@ def registered(live_tool: LiveTool, platform: LtiPlatform) -> LiveTool:
     """The live tool with the platform registered by hand (client-1, deployment dep-1)."""
     register_by_hand(live_tool, platform)
     return live_tool
+
+
+def follow_redirects(browser, response):
+    """Follow the tool's own redirects (303 after each post) to the page they lead to."""
+    from urllib.parse import urljoin
+
+    while response.status_code in (302, 303):
+        response = browser.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False, timeout=10)
+    return response

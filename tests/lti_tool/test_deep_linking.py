@@ -76,7 +76,9 @@ def test_the_response_is_a_signed_resource_link_with_one_line_item_and_the_setti
     [item] = message["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     points = sum(i.points for i in form_items(starter_bank.form("starter-quiz"), starter_bank))
     assert item["type"] == "ltiResourceLink" and item["url"].endswith("/lti/launch")
-    assert item["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": "starter-quiz"}
+    assert item["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": "starter-quiz",
+                                "submissionReview": {"reviewableStatus": ["Completed"],
+                                                     "label": "Review the submitted attempt", "url": item["url"]}}
     assert item["custom"] == CHOICES
     assert "<button type=\"submit\">Return to the course</button>" in response.text
 

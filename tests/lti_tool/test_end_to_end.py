@@ -129,7 +129,9 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     [link] = message[DL_ITEMS]
     points = sum(i.points for i in quiz_items(starter_bank))
     assert link["type"] == "ltiResourceLink" and link["url"] == f"{tool.url}/lti/launch"
-    assert link["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": FORM}
+    assert link["lineItem"] == {"scoreMaximum": points, "label": "Starter quiz", "resourceId": FORM,
+                                "submissionReview": {"reviewableStatus": ["Completed"],
+                                                     "label": "Review the submitted attempt", "url": link["url"]}}
     assert link["custom"] == {"form_id": FORM, "attempts_allowed": "2", "time_limit_minutes": "30",
                               "feedback": "after_submit"}
     lineitem = platform.ensure_lineitem("course-1", "link-1", score_maximum=link["lineItem"]["scoreMaximum"])

@@ -20,6 +20,7 @@ from lti_tool.db import session_scope
 from lti_tool.grades import drain
 from lti_tool.regrade_models import Regrade
 from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, parse_form, query_of
+from tests.lti_tool.conftest import follow_redirects as follow
 from tests.lti_tool.conftest import register_by_hand
 
 FORM = "regrade-quiz"
@@ -44,12 +45,6 @@ def tool(live_tool_factory, database_url, platform, bank):
     live = live_tool_factory(database_url, BANK_PATH=str(bank))
     register_by_hand(live, platform)
     return live
-
-
-def follow(browser, response):
-    while response.status_code in (302, 303):
-        response = browser.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False, timeout=10)
-    return response
 
 
 def launch(platform, browser, sub, instructor=False):
