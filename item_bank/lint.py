@@ -11,8 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
+from item_bank.cue_audit import cue_warnings
+from item_bank.giveaway import scenario_giveaways
 from item_bank.markup import to_plain_text
 from item_bank.model import Bank, Item, ItemType
+from item_bank.names import name_clashes
 from item_bank.problems import Problem
 
 STEM_WORD_LIMIT = 120
@@ -40,6 +43,8 @@ def lint_bank(bank: Bank) -> list[Problem]:
     for item in bank.items:
         findings.extend(lint_item(item))
     findings.extend(_bank_findings(bank))
+    findings.extend(name_clashes(bank))  # one person per first name (item_bank.names)
+    findings.extend(scenario_giveaways(bank))  # no stem answers a sibling's key (item_bank.giveaway)
     return sorted(findings)
 
 
@@ -84,8 +89,12 @@ def lint_item(item: Item) -> list[Problem]:
             if not c.correct and _ABSOLUTE.search(texts[c.id]):
                 word = _ABSOLUTE.search(texts[c.id]).group(1)
                 add("warning", f"choices.{c.id}", f"absolute word {word!r} in a distractor cues it as wrong")
-    if item.type is ItemType.SINGLE_CHOICE and key_is_length_cue(item):
+    length_cue = item.type is ItemType.SINGLE_CHOICE and key_is_length_cue(item)
+    if length_cue:
         add("warning", "choices", "the key is noticeably longer than the distractors (a length cue)")
+    for cue in cue_warnings(item):  # what a test-wise reader sees (item_bank.cue_audit)
+        if not (length_cue and cue.cue == "longest"):
+            add("warning", cue.field, cue.message)
     if item.type is ItemType.MULTIPLE_RESPONSE:
         asked = _SELECT.search(stem)
         keys = len(item.keys)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from item_bank.assemble import FormUnsatisfiable, draw
+from item_bank.enemies import enemy_pairs
 from item_bank.markup import markup_problems
 from item_bank.model import (
     COGNITIVE_LEVELS,
@@ -28,6 +29,7 @@ from item_bank.model import (
     DeliverySettings,
     Domain,
     DrawRule,
+    EnemyGroup,
     FeedbackPolicy,
     Form,
     FormRules,
@@ -121,6 +123,7 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.enemy_groups: list[EnemyGroup] = []
 
     # -- reporting -------------------------------------------------------------------------------------------
     def error(self, file: str, line: int, field: str, message: str, item_id: str | None = None) -> None:
@@ -161,8 +164,10 @@ class _Loader:
                 items[item.id] = item
         item_tuple = tuple(items.values())
         self.problems.extend(revision_problems(root / LOCK_NAME, item_tuple, scenarios))
+        self.enemy_groups = self.enemies(root / "enemies.yaml", items, retired)
         forms = self.forms(root / "forms.yaml", items, blueprint, scenarios)
-        return Bank(blueprint or Blueprint((), {}, {}), item_tuple, scenarios, tuple(forms), str(root))
+        return Bank(blueprint or Blueprint((), {}, {}), item_tuple, scenarios, tuple(forms), str(root),
+                    tuple(self.enemy_groups))
 
     # -- blueprint -------------------------------------------------------------------------------------------
     def blueprint(self, path: Path) -> Blueprint | None:
@@ -445,6 +450,55 @@ class _Loader:
                        item_id)
         return out
 
+    # -- enemies ---------------------------------------------------------------------------------------------
+    def enemies(self, path: Path, items: dict[str, Item], retired: dict[str, int]) -> list[EnemyGroup]:
+        """`enemies.yaml`: named groups of items of which at most one may stand on any form (none when absent)."""
+        if not path.exists():
+            return []
+        data, file = self.read(path)
+        if data is None or not self.expect_map(data, file, "file", {"groups"}):
+            return []
+        groups: list[EnemyGroup] = []
+        seen: dict[str, int] = {}
+        for raw in self.expect_list(data, "groups", file):
+            if not self.expect_map(raw, file, "groups", {"id", "reason", "items"}):
+                continue
+            before = len(self.problems)
+            gid = self.ident(raw, "id", file)
+            if gid is not None and gid in seen:
+                self.error(file, raw.key_line("id"), "id", f"duplicate enemy group id {gid!r} (also line "
+                           f"{seen[gid]}); give each group its own id")
+            seen.setdefault(gid or "", raw.key_line("id"))
+            reason = self.text(raw, "reason", file)
+            ids = raw.get("items")
+            if not isinstance(ids, list):
+                self.error(file, raw.key_line("items"), "items", f"group {gid!r}: give a list of two or more item "
+                           "ids, e.g. [cps-d7-017, cps-d7-018]")
+                continue
+            first_line: dict[str, int] = {}
+            for n, iid in enumerate(ids):
+                line = _entry_line(ids, n, raw.key_line("items"))
+                if not isinstance(iid, str):
+                    self.error(file, line, "items", f"group {gid!r}: {iid!r} is not an item id")
+                    continue
+                if iid in first_line:
+                    self.error(file, line, "items", f"group {gid!r} lists {iid!r} twice (also line "
+                               f"{first_line[iid]}); list each item once")
+                elif iid in retired:
+                    self.error(file, line, "items", f"group {gid!r}: {iid!r} was retired (retired_ids.txt:"
+                               f"{retired[iid]}); remove it from the group")
+                elif iid not in items:
+                    self.error(file, line, "items", f"group {gid!r}: unknown item {iid!r}; list item ids from "
+                               "items/*.yaml")
+                first_line.setdefault(iid, line)
+            if len(first_line) < 2:
+                self.error(file, raw.key_line("items"), "items", f"group {gid!r} has {len(first_line)} item(s); a "
+                           "group needs two or more items that must not share a form")
+            if len(self.problems) > before:
+                continue
+            groups.append(EnemyGroup(gid or "", reason or "", tuple(first_line), file, raw.line))
+        return groups
+
     # -- forms -----------------------------------------------------------------------------------------------
     def forms(self, path: Path, items: dict[str, Item], bp: Blueprint | None,
               scenarios: dict[str, Scenario]) -> list[Form]:
@@ -480,6 +534,10 @@ class _Loader:
                                        f"unknown item {iid!r} in form {fid!r}")
                     if len(set(ids)) != len(ids):
                         self.error(file, raw.key_line("items"), "items", f"form {fid!r} lists an item twice")
+                    for group, a, b in enemy_pairs([str(i) for i in ids], self.enemy_groups):
+                        self.error(file, _entry_line(ids, b, raw.key_line("items")), "items",
+                                   f"form {fid!r} holds {ids[b]} and {ids[a]}, enemies in group {group.id!r} "
+                                   f"({group.reason}; {group.file}:{group.line}); keep only one of them on the form")
                     listed = tuple(str(i) for i in ids)
             rules = self.rules(raw, file, bp, scenarios) if has_rules else None
             settings = self.settings(raw, file)
@@ -487,10 +545,10 @@ class _Loader:
                 continue
             if rules is not None:
                 try:
-                    draw(rules, tuple(items.values()))
+                    draw(rules, tuple(items.values()), self.enemy_groups)
                 except FormUnsatisfiable as exc:
                     self.error(file, exc.rule.line, "rules.draw", f"form {fid!r}: the rule {_describe(exc.rule)} "
-                               f"{exc}; lower its count or add items")
+                               f"{exc}; {exc.fix}")
                     continue
             forms.append(Form(fid or "", title or "", _opt_str(raw.get("description")) or "", listed, rules,
                               settings, file, raw.line))

@@ -212,12 +212,24 @@ class Form:
 
 
 @dataclass(frozen=True)
+class EnemyGroup:
+    """Items that must not share a form (one answers another, or both ask the same thing): at most one per form."""
+
+    id: str
+    reason: str
+    items: tuple[str, ...]
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Bank:
     blueprint: Blueprint
     items: tuple[Item, ...]
     scenarios: dict[str, Scenario]
     forms: tuple[Form, ...]
     root: str = ""
+    enemies: tuple[EnemyGroup, ...] = ()
 
     def item(self, item_id: str) -> Item:
         return self._index[item_id]

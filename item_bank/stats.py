@@ -12,6 +12,7 @@ from typing import Any
 import textstat
 
 from item_bank.assemble import FormUnsatisfiable, form_items
+from item_bank.cue_audit import cue_audit_or_reason
 from item_bank.lint import key_is_longest, key_positions
 from item_bank.markup import to_plain_text
 from item_bank.model import Bank, Item, ItemType
@@ -29,7 +30,8 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def bank_stats(bank: Bank) -> dict[str, Any]:
+def bank_stats(bank: Bank, *, cue_audit: bool = False) -> dict[str, Any]:
+    """The statistics; with `cue_audit`, also the cue audit (`item_bank.cue_audit`, needs the authoring extra)."""
     items = list(bank.items)
     objective_items = [i for i in items if i.type is not ItemType.EXTENDED_TEXT]
     singles = [i for i in items if i.type is ItemType.SINGLE_CHOICE]
@@ -38,7 +40,7 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
     positions = key_positions(items)
     longest = sum(1 for i in singles if key_is_longest(i))
     scenario_use = Counter(i.scenario for i in items if i.scenario)
-    return {
+    data = {
         "bank": bank.root,
         "total_items": len(items),
         "objective_items": len(objective_items),
@@ -69,6 +71,9 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
         "items": per_item,
         "forms": [_form_row(bank, f) for f in bank.forms],
     }
+    if cue_audit:
+        data["cue_audit"] = cue_audit_or_reason(bank)
+    return data
 
 
 def _item_row(item: Item) -> dict[str, Any]:
@@ -127,6 +132,16 @@ def _objective_coverage(bank: Bank, items: list[Item]) -> dict[str, int]:
     return {oid: counts.get(oid, 0) for oid in bank.blueprint.objectives}
 
 
+def _cue_audit_line(audit: dict[str, Any]) -> str:
+    if not audit["available"]:
+        return f"Cue audit: unavailable ({audit['reason']})"
+    models = audit["models"]
+    share = {k: "n/a" if m["hit_share"] is None else f"{m['hit_share']:.0%}" for k, m in models.items()}
+    return (f"Cue audit ({audit['items']} reviewed single-choice items; chance {audit['chance']:.0%}): the key is "
+            f"found by the surface model {share['surface']}, the words model {share['words']}, the three-step "
+            f"rule {audit['rule']['hit_share']:.0%}; details: cps-assess audit")
+
+
 def _count_share(counter: Counter[str], total: int) -> dict[str, dict[str, float]]:
     return {k: {"count": n, "share": _share(n, total)} for k, n in sorted(counter.items())}
 
@@ -162,6 +177,8 @@ def format_stats(data: dict[str, Any]) -> str:
     lines.append(f"Key positions ({k['single_choice_items']} single-choice items): " + ", ".join(
         f"{p} {k['positions'].get(p, 0)} ({k['position_shares'][p]:.0%})" for p in "ABCD"))
     lines.append(f"Key is the longest option: {k['key_longest']} ({k['key_longest_share']:.0%})")
+    if "cue_audit" in data:
+        lines.append(_cue_audit_line(data["cue_audit"]))
     lines.append("")
     lines.append("Forms:")
     for f in data["forms"]:

@@ -1,4 +1,4 @@
-"""Bank commands: validate, lint, stats, forms."""
+"""Bank commands: validate, lint, stats, forms, audit."""
 
 from __future__ import annotations
 
@@ -77,15 +77,40 @@ def lint(path: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @BANK_OPT
 def stats(as_json: bool, bank_path: Path | None) -> None:
-    """Counts by domain, type and difficulty; coverage against the blueprint; readability; key balance."""
+    """Counts by domain, type and difficulty; coverage against the blueprint; readability; key balance; cue audit."""
     from item_bank.stats import bank_stats, format_stats
 
     bank, _ = load_or_exit(bank_path)
-    data = bank_stats(bank)
+    data = bank_stats(bank, cue_audit=True)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(format_stats(data))
 
 
-bank_commands = [validate, lint, stats, forms]
+@click.command()
+@BANK_ARG
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
+              help="How many of the easiest items to list per model.")
+def audit(path: Path | None, as_json: bool, top: int) -> None:
+    """Cue audit: can a test-wise reader find the key from the options' wording alone?
+
+    Key vs distractor rates of surface features, the key's length rank, two models cross-validated by item and a
+    three-step rule, over the reviewed single-choice items. Needs the authoring extra (numpy, scikit-learn).
+    """
+    from item_bank.cue_audit import AuditUnavailable, cue_audit, format_audit
+
+    bank, _ = load_or_exit(path)
+    try:
+        data = cue_audit(bank, top=top)
+    except AuditUnavailable as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_audit(data))
+
+
+bank_commands = [validate, lint, stats, forms, audit]
