@@ -3,14 +3,24 @@
 The bank's renderer (`item_bank.markup.to_html`) is the reference: for HTML that it produced, `to_html(convert(h))`
 gives `h` again. Tags outside the subset (div, span, img, tables from other tools) keep their text and lose the tag;
 Markdown characters in text are escaped so that they stay text.
+
+Packages are untrusted, so nothing unsafe is carried over: `script` and `style` elements are dropped with their
+contents, and links whose scheme the bank does not allow (javascript:, data:, vbscript:, ...) keep their text and
+lose the link. Each removal is noted in the caller's `removed` list, so the importer can say which item it changed.
 """
 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from lxml import etree, html
 
+from item_bank.markup import URL_SCHEMES
+
+DROPPED_ELEMENTS = frozenset({"script", "style"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # spaces and controls, which browsers skip in a scheme
 _ESCAPE = re.compile(r"([\\`*_\[\]<>!|~])")
 _LINE_START = re.compile(r"(?m)^(\s*)([-+#>]|\d+[.)])(?=\s|$)")
 BLOCKS = {"p", "div", "ul", "ol", "li", "blockquote", "section", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -28,15 +38,54 @@ def _escape_marker(marker: str) -> str:
     return "\\" + marker
 
 
-def to_markdown(fragment: str) -> str:
-    """Markdown for an HTML fragment (which may be plain text)."""
+def to_markdown(fragment: str, removed: list[str] | None = None) -> str:
+    """Markdown for an HTML fragment (which may be plain text); what was left out as unsafe goes to `removed`."""
     if not fragment or not fragment.strip():
         return ""
     try:
         root = html.fragment_fromstring(fragment, create_parent="div")
     except etree.ParserError:
         return escape_text(fragment.strip())
+    _sanitise(root, removed if removed is not None else [])
     return _blocks(root).strip()
+
+
+def disallowed_scheme(href: str) -> str | None:
+    """The scheme of a link the bank does not allow (`javascript`, `data`, ...), also when disguised with entities,
+    case, spaces or control characters; None for http, https, mailto and relative links."""
+    match = _SCHEME.match(_IGNORED_IN_URLS.sub("", unescape(href)))
+    scheme = match.group(1).lower() if match else None
+    return scheme if scheme and scheme not in URL_SCHEMES else None
+
+
+def _sanitise(el: etree._Element, removed: list[str]) -> None:
+    """Drop script and style elements (their tail text stays) and the href of links with a disallowed scheme."""
+    for child in list(el):
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in DROPPED_ELEMENTS:
+            removed.append(f"<{tag}> element")
+            child.drop_tree()
+            continue
+        if tag == "a" and child.get("href") is not None:
+            scheme = disallowed_scheme(child.get("href") or "")
+            if scheme:
+                removed.append(f"{scheme}: link")
+                del child.attrib["href"]
+        _sanitise(child, removed)
+
+
+def plain_text(el: etree._Element, removed: list[str] | None = None) -> str:
+    """The text of an element (a title) without the contents of script and style elements."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = etree.QName(child).localname.lower() if isinstance(child.tag, str) else ""
+        if tag in DROPPED_ELEMENTS:
+            if removed is not None:
+                removed.append(f"<{tag}> element")
+        elif tag:
+            parts.append(plain_text(child, removed))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _blocks(el: etree._Element) -> str:

@@ -35,6 +35,7 @@ class ImportedItem:
     grader_notes: str | None = None
     tags: list[str] = field(default_factory=list)
     variant: bool = False  # a form-specific copy (e.g. scored under the form's rule); the plain item wins
+    removed: list[str] = field(default_factory=list)  # unsafe content left out (html_to_markdown), for a warning
 
     def as_yaml(self) -> dict[str, Any]:
         """The item as a mapping in the order authors read it; empty optional fields are left out."""

@@ -12,7 +12,7 @@ from datetime import date
 
 from lxml import etree, html
 
-from exporters.html_to_markdown import to_markdown
+from exporters.html_to_markdown import plain_text, to_markdown
 from exporters.import_model import ImportedItem, Skipped
 
 QTI12_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -79,7 +79,7 @@ def read_item(el: etree._Element, where: str) -> ImportedItem | Skipped:
     material = next((c for c in presentation if _l(c) in ("material", "flow")), None)
     _question(item, _mattext(material))
     feedback = {fb.get("ident"): _mattext(fb) for fb in _find(el, "itemfeedback")}
-    item.feedback = to_markdown(feedback.get("general_fb", ""))
+    item.feedback = to_markdown(feedback.get("general_fb", ""), item.removed)
     if "points_possible" in meta:
         try:
             item.points = float(meta["points_possible"])
@@ -92,8 +92,8 @@ def read_item(el: etree._Element, where: str) -> ImportedItem | Skipped:
     if not keys:
         return Skipped(ident, where, "no respcondition that gives full score: the key is unknown")
     for label_id, text in labels:
-        item.choices.append({"id": label_id, "text": to_markdown(text), "correct": label_id in keys,
-                             "rationale": to_markdown(feedback.get(f"{label_id}_fb", ""))})
+        item.choices.append({"id": label_id, "text": to_markdown(text, item.removed), "correct": label_id in keys,
+                             "rationale": to_markdown(feedback.get(f"{label_id}_fb", ""), item.removed)})
     if kind == "true_false" and {c["id"] for c in item.choices} != {"true", "false"}:
         for choice in item.choices:
             choice["id"] = choice["text"].strip().lower()
@@ -122,7 +122,7 @@ def _cps_metadata(item: ImportedItem, meta: dict[str, str]) -> None:
         except ValueError:
             item.law_as_of = None
     item.rubric = meta.get("cps_rubric") or None
-    item.grader_notes = to_markdown(meta.get("cps_grader_notes", "")) or None
+    item.grader_notes = to_markdown(meta.get("cps_grader_notes", ""), item.removed) or None
     item.tags = meta.get("cps_tags", "").split()
     item.scenario = meta.get("cps_scenario") or None
 
@@ -130,19 +130,19 @@ def _cps_metadata(item: ImportedItem, meta: dict[str, str]) -> None:
 def _question(item: ImportedItem, question_html: str) -> None:
     """Split our scenario / stem divs apart; a foreign question is all stem."""
     if 'class="cps-stem"' not in question_html:
-        item.stem = to_markdown(question_html)
+        item.stem = to_markdown(question_html, item.removed)
         return
     root = html.fragment_fromstring(question_html, create_parent="div")
     for div in root:
         cls = div.get("class") or ""
         inner = (div.text or "") + "".join(etree.tostring(c, encoding="unicode", method="html") for c in div)
         if cls == "cps-stem":
-            item.stem = to_markdown(inner)
+            item.stem = to_markdown(inner, item.removed)
         elif cls == "cps-scenario" and len(div):
             title = div[0]
-            item.scenario_title = title.text_content().strip()
+            item.scenario_title = plain_text(title, item.removed).strip()
             item.scenario_text = to_markdown("".join(etree.tostring(c, encoding="unicode", method="html")
-                                                     for c in div[1:]))
+                                                     for c in div[1:]), item.removed)
 
 
 def _keys(item: etree._Element) -> set[str]:

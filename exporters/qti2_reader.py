@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from exporters.html_to_markdown import to_markdown
+from exporters.html_to_markdown import plain_text, to_markdown
 from exporters.import_model import ImportedItem, Skipped
 from exporters.qti_metadata import LAW_AS_OF, REFERENCES, SOURCE_CATALOG
 
@@ -82,8 +82,9 @@ def _escape(text: str, quote: bool = False) -> str:
     return text.replace('"', "&quot;") if quote else text
 
 
-def markdown_of(el: etree._Element | None, skip: frozenset[str] = frozenset()) -> str:
-    return to_markdown(html_of(el, skip)) if el is not None else ""
+def markdown_of(el: etree._Element | None, skip: frozenset[str] = frozenset(),
+                removed: list[str] | None = None) -> str:
+    return to_markdown(html_of(el, skip), removed) if el is not None else ""
 
 
 def read_item(root: etree._Element, where: str, metadata: etree._Element | None,
@@ -104,7 +105,7 @@ def read_item(root: etree._Element, where: str, metadata: etree._Element | None,
     _read_body(item, body, interaction)
     feedback = {attr(fb, "identifier"): fb for fb in children(root, "modalFeedback")}
     general = feedback.get("GENERAL")
-    item.feedback = markdown_of(_content(general)) if general is not None else ""
+    item.feedback = markdown_of(_content(general), removed=item.removed) if general is not None else ""
     points = _points(root)
     if local(interaction) == "extendedTextInteraction":
         item.type = "extended_text"
@@ -133,18 +134,18 @@ def _read_body(item: ImportedItem, body: etree._Element, interaction: etree._Ele
         item.scenario = (scenario.get("id") or "").removeprefix("scenario-") or None
         title = scenario[0] if len(scenario) and local(scenario[0]) == "p" else None
         if title is not None:
-            item.scenario_title = "".join(title.itertext()).strip()
+            item.scenario_title = plain_text(title, item.removed).strip()
         item.scenario_text = to_markdown("".join(_outer(c, frozenset()) + _escape(c.tail or "")
-                                                 for c in scenario if c is not title))
+                                                 for c in scenario if c is not title), item.removed)
     if stem is not None:
-        item.stem = markdown_of(stem)
+        item.stem = markdown_of(stem, removed=item.removed)
         return
     skip = frozenset({"choiceInteraction", "extendedTextInteraction", "rubricBlock"})
     parts = [html_of(body, skip)]
     prompt = next(iter(children(interaction, "prompt")), None)
     if prompt is not None:
         parts.append(f"<p>{html_of(prompt)}</p>")
-    item.stem = to_markdown("".join(parts))
+    item.stem = to_markdown("".join(parts), item.removed)
 
 
 def _points(root: etree._Element) -> float | None:
@@ -184,9 +185,9 @@ def _read_choices(item: ImportedItem, root: etree._Element, interaction: etree._
         rationale = feedback.get(qti_id)
         item.choices.append({
             "id": choice_id,
-            "text": markdown_of(simple, frozenset({"feedbackInline"})),
+            "text": markdown_of(simple, frozenset({"feedbackInline"}), item.removed),
             "correct": qti_id in keys,
-            "rationale": markdown_of(_content(rationale)) if rationale is not None else "",
+            "rationale": markdown_of(_content(rationale), removed=item.removed) if rationale is not None else "",
         })
     if not item.choices:
         return "choiceInteraction without simpleChoice"
@@ -215,7 +216,7 @@ def _read_rubric(item: ImportedItem, body: etree._Element, rubric_ids: dict[str,
             content = content[:n]
             break
     notes = "".join(_outer(c, frozenset()) + _escape(c.tail or "") for c in content)
-    item.grader_notes = to_markdown(notes) or None
+    item.grader_notes = to_markdown(notes, item.removed) or None
 
 
 def read_lom(item: ImportedItem, metadata: etree._Element) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -33,6 +34,11 @@ def import_command(package: Path, output: Path, blueprint: Path | None) -> None:
         sys.exit(1)
     written = write_bank_files(result, output, package.stem, blueprint)
     for item in result.items:
+        if item.removed:
+            counts = Counter(item.removed)
+            click.echo(f"warning: {item.id} ({item.source}): left out unsafe content: "
+                       + ", ".join(f"{what} ({n})" for what, n in counts.items())
+                       + "; check that the item still reads as intended", err=True)
         gaps = item.missing()
         if gaps:
             click.echo(f"{item.id}: fill in {', '.join(gaps)} before the bank validates")

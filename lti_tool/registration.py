@@ -1,10 +1,12 @@
 """LTI Dynamic Registration (/lti/register) for Moodle and Canvas, and Canvas's developer-key JSON.
 
 The platform opens /lti/register with `openid_configuration` and `registration_token`. The tool fetches the
-platform's configuration and posts its own, both with the token as a Bearer header; it checks the
-configuration's issuer against the URL it came from, and stores the client id and deployment. A stranger does
-not get a working registration: without a one-time link created by the tool's admin
-(`cps-assess registration-link`) the registration stays pending until `cps-assess platform approve`.
+platform's configuration and posts its own, both with the token as a Bearer header, through `guarded_http` (public
+addresses only, bounded answers); `registration_checks` checks every field it keeps (the issuer against the URL the
+configuration came from). Registrations need a one-time link created by the tool's admin
+(`cps-assess registration-link`); with CPS_OPEN_REGISTRATION on, strangers may register too, but stay pending until
+`cps-assess platform approve`. Attempts are rate-limited per client address across workers. A registration only
+ever adds a registration: one whose issuer and client id the tool already knows is refused and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,13 +20,25 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_session
-from lti_tool.http_client import http_session
+from lti_tool.guarded_http import FetchRefused, GuardedClient
 from lti_tool.launch_context import refusal
 from lti_tool.models import Deployment, Platform, RegistrationLink
+from lti_tool.rate_limit import Limit, retry_after
+from lti_tool.registration_checks import (
+    ENDPOINTS,
+    TOOL_CONFIG,
+    PlatformConfiguration,
+    RegistrationAnswer,
+    RegistrationFailed,
+    platform_configuration,
+    registration_answer,
+)
 from lti_tool.service_tokens import TOOL_SCOPES
+from lti_tool.shared_store import store
 from lti_tool.urls import tool_base_url, tool_url
 
 bp = Blueprint("registration", __name__)
@@ -32,24 +46,16 @@ log = logging.getLogger(__name__)
 
 TOOL_NAME = "CPS ethics assessments"
 TOOL_DESCRIPTION = "Ethics assessments for Certified Peer Specialists, scored into the gradebook."
-TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
-PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 CANVAS_PRIVACY = "https://canvas.instructure.com/lti/privacy_level"
 PRIVACY_LEVEL = "name_only"
 CANVAS_PLACEMENTS = ["assignment_selection", "link_selection"]
 LINK_LIFETIME = timedelta(days=7)
+MAX_CONFIG_URL = 2048
+MAX_REGISTRATION_TOKEN = 8192
 
 
-class RegistrationFailed(Exception):
-    def __init__(self, explanation: str, what_to_check: str) -> None:
-        super().__init__(explanation)
-        self.explanation = explanation
-        self.what_to_check = what_to_check
-
-
-def origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+class AlreadyRegistered(Exception):
+    """The platform answered with the issuer and client id of a registration the tool already has."""
 
 
 def hash_link(token: str) -> str:
@@ -81,46 +87,59 @@ def consume_link(session: Session, token: str, platform_id: int) -> bool:
     return result.rowcount == 1
 
 
-def allowed_url(url: str) -> bool:
-    """Platform URLs must be https (plain http only for loopback hosts, which tests and local setups use)."""
-    parts = urlsplit(url)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost"))
+def registration_client() -> GuardedClient:
+    """The client for every call a registration makes: checked addresses, bounded time and size."""
+    config = current_app.config
+    return GuardedClient(config["REGISTRATION_ALLOWED_NETWORKS"], float(config["HTTP_TIMEOUT_SECONDS"]))
 
 
-def fetch_platform_configuration(url: str, token: str) -> dict[str, Any]:
-    if not allowed_url(url):
-        raise RegistrationFailed("The platform's configuration address must use https.",
-                                 "Start the registration from the platform's admin pages.")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def fetch_platform_configuration(client: GuardedClient, url: str, token: str) -> PlatformConfiguration:
+    """The platform's configuration, checked; every URL the tool will call later checked too."""
     try:
-        response = http_session().get(url, headers=headers)
-        response.raise_for_status()
-        config = response.json()
-    except Exception:
-        raise RegistrationFailed("The platform's configuration could not be read.",
-                                 "Start the registration again from the platform; it may have expired.") from None
-    if not isinstance(config, dict):
-        raise RegistrationFailed("The platform's configuration is not valid.", "Start the registration again.")
-    issuer = config.get("issuer")
-    if not isinstance(issuer, str) or origin(issuer) != origin(url):
-        raise RegistrationFailed("The platform's issuer does not match the address its configuration came from.",
-                                 "Start the registration from the platform itself, not from a copied link.")
-    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint"):
-        if not isinstance(config.get(name), str) or not allowed_url(config[name]):
-            raise RegistrationFailed(f"The platform's configuration has no valid {name}.",
-                                     "Check that the platform supports LTI 1.3 dynamic registration.")
+        answer = client.get(url, headers=_bearer(token))
+    except FetchRefused as refused:
+        raise RegistrationFailed(f"The platform's configuration could not be fetched: {refused}.",
+                                 "Start the registration from the LMS's own admin pages; the LMS must be "
+                                 "reachable at a public https address.") from None
+    if not answer.ok:
+        raise RegistrationFailed(f"The platform's configuration could not be read (HTTP {answer.status}).",
+                                 "Start the registration again from the platform; it may have expired.")
+    try:
+        raw = answer.json()
+    except FetchRefused:
+        raise RegistrationFailed("The platform's configuration is not JSON.",
+                                 "Check that the LMS supports LTI 1.3 dynamic registration.") from None
+    config = platform_configuration(raw, url)
+    for name in ENDPOINTS:
+        try:
+            client.check(getattr(config, name))
+        except FetchRefused as refused:
+            raise RegistrationFailed(f"The platform's {name} was refused: {refused}.",
+                                     "The LMS's addresses must be public https addresses.") from None
     return config
 
 
-def product_of(config: dict[str, Any]) -> str:
-    return str((config.get(PLATFORM_CONFIG) or {}).get("product_family_code") or "").lower()
+def check_platform_keys(client: GuardedClient, config: PlatformConfiguration) -> None:
+    """The platform's key set must answer with keys: launches are verified against it."""
+    try:
+        answer = client.get(config.jwks_uri)
+        keys = answer.json().get("keys") if answer.ok else None
+    except (FetchRefused, AttributeError):
+        keys = None
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
+        raise RegistrationFailed("The platform's key set (jwks_uri) did not answer with keys.",
+                                 "Check that the LMS's key set address works, then start the registration again.")
 
 
-def tool_registration(config: dict[str, Any]) -> dict[str, Any]:
+def tool_registration(config: PlatformConfiguration) -> dict[str, Any]:
     """The tool's registration request, shaped for the platform's product (Canvas's extras only for Canvas)."""
     launch_url = tool_url("launch.launch")
-    supported = set(config.get("scopes_supported") or TOOL_SCOPES)
-    is_canvas = product_of(config) == "canvas"
+    supported = set(config.scopes_supported or TOOL_SCOPES)
+    is_canvas = config.product == "canvas"
     deep_link: dict[str, Any] = {"type": "LtiDeepLinkingRequest", "target_link_uri": launch_url,
                                  "label": "Add a CPS ethics assessment"}
     if is_canvas:
@@ -149,49 +168,86 @@ def tool_registration(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def post_registration(config: dict[str, Any], token: str) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def post_registration(client: GuardedClient, config: PlatformConfiguration, token: str) -> RegistrationAnswer:
+    """Register the tool at the platform; its answer checked. Of a refusal only the HTTP status is shown and logged:
+    the platform's error text could say anything."""
     try:
-        response = http_session().post(config["registration_endpoint"], json=tool_registration(config),
-                                       headers=headers)
-    except Exception:
-        raise RegistrationFailed("The platform did not answer the registration.",
+        answer = client.post_json(config.registration_endpoint, tool_registration(config), headers=_bearer(token))
+    except FetchRefused as refused:
+        raise RegistrationFailed(f"The platform did not answer the registration: {refused}.",
                                  "Try again; check that the platform can be reached.") from None
-    if not response.ok:
-        reason = ""
-        try:
-            reason = str(response.json().get("error_description") or "")[:300]
-        except Exception:
-            reason = ""
-        raise RegistrationFailed(f"The platform refused the registration ({response.status_code}). {reason}".strip(),
-                                 "Start the registration again from the platform.")
-    answer = response.json()
-    if not isinstance(answer, dict) or not answer.get("client_id"):
-        raise RegistrationFailed("The platform's answer has no client id.", "Start the registration again.")
-    return answer
+    if not answer.ok:
+        log.info("dynamic registration refused by the platform: HTTP %s", answer.status)
+        raise RegistrationFailed(f"The platform refused the registration (HTTP {answer.status}).",
+                                 "The LMS's own logs say why; start the registration again from the platform.")
+    try:
+        raw = answer.json()
+    except FetchRefused:
+        raise RegistrationFailed("The platform's answer to the registration is not JSON.",
+                                 "Start the registration again; nothing was stored.") from None
+    return registration_answer(raw)
 
 
-def store_registration(session: Session, config: dict[str, Any], answer: dict[str, Any], *, active: bool) -> Platform:
-    client_id = str(answer["client_id"])
-    platform = session.execute(select(Platform).where(Platform.issuer == config["issuer"],
-                                                      Platform.client_id == client_id)).scalar_one_or_none()
-    if platform is None:
-        platform = Platform(issuer=config["issuer"], client_id=client_id, status=Platform.PENDING)
-        session.add(platform)
-    platform.name = str((config.get(PLATFORM_CONFIG) or {}).get("product_family_code") or config["issuer"])[:255]
-    platform.product = product_of(config)[:64]
-    platform.auth_login_url = config["authorization_endpoint"]
-    platform.auth_token_url = config["token_endpoint"]
-    platform.auth_audience = config.get("authorization_server") or None
-    platform.key_set_url = config["jwks_uri"]
+def store_registration(session: Session, config: PlatformConfiguration, answer: RegistrationAnswer, *,
+                       active: bool) -> Platform:
+    """A new registration row (and its deployment); AlreadyRegistered when the issuer and client id are known.
+    An existing registration, active or pending, is never changed by what a platform sends."""
+    known = session.execute(select(Platform.id).where(Platform.issuer == config.issuer,
+                                                      Platform.client_id == answer.client_id)).first()
+    if known is not None:
+        raise AlreadyRegistered(config.issuer)
+    platform = Platform(issuer=config.issuer, client_id=answer.client_id, status=Platform.PENDING,
+                        name=(config.product or config.issuer)[:255], product=config.product,
+                        auth_login_url=config.authorization_endpoint, auth_token_url=config.token_endpoint,
+                        auth_audience=config.authorization_server, key_set_url=config.jwks_uri)
+    if answer.deployment_id is not None:
+        platform.deployments.append(Deployment(deployment_id=answer.deployment_id))
     if active:
         platform.status = Platform.ACTIVE
-    session.flush()
-    deployment_id = (answer.get(TOOL_CONFIG) or {}).get("deployment_id")
-    if deployment_id and not any(d.deployment_id == str(deployment_id) for d in platform.deployments):
-        platform.deployments.append(Deployment(deployment_id=str(deployment_id)))
-    session.flush()
+    session.add(platform)
+    try:
+        session.flush()
+    except IntegrityError:  # the same registration committed by a concurrent request
+        session.rollback()
+        raise AlreadyRegistered(config.issuer) from None
     return platform
+
+
+def rate_limited() -> tuple | None:
+    """A 429 page when this client address has used up its registration attempts (counted across workers)."""
+    config = current_app.config
+    limit = Limit(config["REGISTRATION_ATTEMPTS"], config["REGISTRATION_WINDOW_SECONDS"])
+    wait = retry_after(store(), "register", request.remote_addr or "unknown", limit)
+    if wait is None:
+        return None
+    log.warning("dynamic registration rate-limited for one client address")
+    minutes = -(-wait // 60)
+    page, status = refusal(429, "Too many registration attempts",
+                           f"This address has made {limit.attempts} registration attempts recently.",
+                           f"Wait {minutes} minute{'' if minutes == 1 else 's'}, then start the registration again "
+                           "from the LMS.")
+    return page, status, {"Retry-After": str(wait)}
+
+
+def request_refusal(session: Session, config_url: str, token: str, link: str) -> tuple | None:
+    """The refusal page for a registration request that cannot go ahead (GET and POST alike), or None."""
+    if not config_url:
+        return refusal(400, "Start the registration from your LMS",
+                       "This address is the tool's dynamic registration URL; it is opened by the LMS.",
+                       "In Moodle or Canvas, add an LTI 1.3 tool by URL and paste this address.")
+    if len(config_url) > MAX_CONFIG_URL or len(token) > MAX_REGISTRATION_TOKEN:
+        return refusal(400, "The registration request is too long",
+                       "The configuration address or the registration token is longer than an LMS sends.",
+                       "Start the registration again from the LMS's admin pages.")
+    if link and not link_is_usable(session, link):
+        return refusal(403, "Registration link already used or expired",
+                       "Each registration link works once, for a limited time.",
+                       "Ask the tool's administrator for a new link (cps-assess registration-link).")
+    if not link and not current_app.config["OPEN_REGISTRATION"]:
+        return refusal(403, "A registration link is needed",
+                       "This tool only accepts registrations from links its administrator created.",
+                       "Ask the tool's administrator for a link (cps-assess registration-link).")
+    return None
 
 
 @bp.get("/lti/register")
@@ -200,19 +256,9 @@ def start():
     config_url = request.args.get("openid_configuration", "")
     token = request.args.get("registration_token", "")
     link = request.args.get("link", "")
-    if not config_url:
-        return refusal(400, "Start the registration from your LMS",
-                       "This address is the tool's dynamic registration URL; it is opened by the LMS.",
-                       "In Moodle or Canvas, add an LTI 1.3 tool by URL and paste this address.")
-    session = get_session()
-    if link and not link_is_usable(session, link):
-        return refusal(403, "Registration link already used or expired",
-                       "Each registration link works once, for a limited time.",
-                       "Ask the tool's administrator for a new link (cps-assess registration-link).")
-    if not link and not current_app.config["OPEN_REGISTRATION"]:
-        return refusal(403, "A registration link is needed",
-                       "This tool only accepts registrations from links its administrator created.",
-                       "Ask the tool's administrator for a link (cps-assess registration-link).")
+    refused = request_refusal(get_session(), config_url, token, link)
+    if refused is not None:
+        return refused
     return render_template("registration/confirm.html", config_url=config_url, token=token, link=link,
                            tool_name=TOOL_NAME, tool_base=tool_base_url())
 
@@ -220,25 +266,33 @@ def start():
 @bp.post("/lti/register")
 def register():
     """Fetch the platform's configuration, register the tool there and remember the registration."""
+    limited = rate_limited()
+    if limited is not None:
+        return limited
     config_url = request.form.get("openid_configuration", "")
     token = request.form.get("registration_token", "")
     link = request.form.get("link", "")
     session = get_session()
-    if not link and not current_app.config["OPEN_REGISTRATION"]:
-        return refusal(403, "A registration link is needed",
-                       "This tool only accepts registrations from links its administrator created.",
-                       "Ask the tool's administrator for a link (cps-assess registration-link).")
-    if link and not link_is_usable(session, link):
-        return refusal(403, "Registration link already used or expired",
-                       "Each registration link works once, for a limited time.",
-                       "Ask the tool's administrator for a new link (cps-assess registration-link).")
+    refused = request_refusal(session, config_url, token, link)
+    if refused is not None:
+        return refused
+    client = registration_client()
     try:
-        config = fetch_platform_configuration(config_url, token)
-        answer = post_registration(config, token)
+        config = fetch_platform_configuration(client, config_url, token)
+        check_platform_keys(client, config)
+        answer = post_registration(client, config, token)
+        platform = store_registration(session, config, answer, active=False)
     except RegistrationFailed as failed:
         log.info("dynamic registration failed: %s", failed.explanation)
         return refusal(400, "The registration did not complete", failed.explanation, failed.what_to_check)
-    platform = store_registration(session, config, answer, active=False)
+    except AlreadyRegistered as known:
+        log.warning("dynamic registration refused: issuer %r and the client id it sent are already registered",
+                    str(known))
+        return refusal(409, "This registration is already known",
+                       "The LMS answered with the issuer and client id of a registration the tool already has. "
+                       "Nothing was changed.",
+                       "If the LMS's settings changed, the tool's administrator removes the old registration "
+                       "(cps-assess platform list, then platform remove ID) and the LMS registers again.")
     approved = bool(link) and consume_link(session, link, platform.id)
     if approved:
         platform.status = Platform.ACTIVE

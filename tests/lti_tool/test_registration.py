@@ -36,6 +36,17 @@ def register(tool, lms: LtiPlatform, browser: Browser, link: str = ""):
     return browser.post(tool.url + action if action.startswith("/") else action, data=fields)
 
 
+@pytest.fixture
+def open_tool(live_tool_factory, database_url):
+    """The live tool with open registration opted in (CPS_OPEN_REGISTRATION=1): strangers may register, pending."""
+    return live_tool_factory(database_url, OPEN_REGISTRATION=True)
+
+
+def new_link(tool) -> str:
+    with db.session_scope(tool.app) as session:
+        return create_registration_link(session)
+
+
 def platforms(tool) -> list[Platform]:
     with db.session_scope(tool.app) as session:
         rows = session.execute(select(Platform)).scalars().all()
@@ -49,13 +60,13 @@ def cli(tool, *args: str):
     return CliRunner().invoke(main, list(args), env=env)
 
 
-def test_open_registration_is_pending_until_the_admin_approves(live_tool, lms, browser):
-    done = register(live_tool, lms, browser)
+def test_open_registration_is_pending_until_the_admin_approves(open_tool, lms, browser):
+    done = register(open_tool, lms, browser)
     assert done.status_code == 200, done.text[:500]
     assert "org.imsglobal.lti.close" in done.text
     assert 'id="pending"' in done.text
     assert ('id="moodle-pending"' in done.text) == (lms.flavour == "moodle")
-    [row] = platforms(live_tool)
+    [row] = platforms(open_tool)
     client = lms.clients[row.client_id]
     assert (row.issuer, row.status, row.product) == (lms.issuer, "pending", lms.flavour)
     assert [d.deployment_id for d in row.deployments] == client.deployment_ids
@@ -63,13 +74,13 @@ def test_open_registration_is_pending_until_the_admin_approves(live_tool, lms, b
     refused = Browser().post(client.initiate_login_uri, data=lms.login_params(row.client_id), allow_redirects=False)
     assert refused.status_code == 403 and "pending" in refused.text
 
-    approved = cli(live_tool, "platform", "approve", str(row.id))
+    approved = cli(open_tool, "platform", "approve", str(row.id))
     assert approved.exit_code == 0, approved.output
     assert lms.launch(Browser(), row.client_id).status_code == 303
 
 
 def test_what_the_tool_registers(live_tool, lms, browser):
-    register(live_tool, lms, browser)
+    register(live_tool, lms, browser, new_link(live_tool))
     [client] = lms.clients.values()
     body = client.registration
     config = body[TOOL_CONFIG]
@@ -87,8 +98,7 @@ def test_what_the_tool_registers(live_tool, lms, browser):
 
 
 def test_a_one_time_link_registers_an_active_platform_once(live_tool, lms, browser):
-    with db.session_scope(live_tool.app) as session:
-        link = create_registration_link(session)
+    link = new_link(live_tool)
     done = register(live_tool, lms, browser, link)
     assert done.status_code == 200 and 'id="pending"' not in done.text
     [row] = platforms(live_tool)
@@ -100,8 +110,9 @@ def test_a_one_time_link_registers_an_active_platform_once(live_tool, lms, brows
     assert len(platforms(live_tool)) == 1
 
 
-def test_strangers_need_a_link_when_registration_is_closed(live_tool_factory, sqlite_url, lms, browser):
-    tool = live_tool_factory(sqlite_url, OPEN_REGISTRATION=False)
+def test_strangers_need_a_link_unless_open_registration_is_opted_in(live_tool_factory, sqlite_url, lms, browser):
+    tool = live_tool_factory(sqlite_url)  # the default: CPS_OPEN_REGISTRATION off
+    assert tool.app.config["OPEN_REGISTRATION"] is False
     page = register(tool, lms, browser)
     assert page.status_code == 403
     forged = browser.post(tool.url + "/lti/register", data={
@@ -110,21 +121,21 @@ def test_strangers_need_a_link_when_registration_is_closed(live_tool_factory, sq
     assert platforms(tool) == [] and lms.clients == {}
 
 
-def test_an_issuer_that_does_not_match_its_configuration_url_is_refused(live_tool, lms, browser):
+def test_an_issuer_that_does_not_match_its_configuration_url_is_refused(open_tool, lms, browser):
     lms.advertised_issuer = "https://evil.example"
-    done = register(live_tool, lms, browser)
+    done = register(open_tool, lms, browser)
     assert done.status_code == 400 and "issuer" in done.text
-    assert platforms(live_tool) == [] and lms.clients == {}
+    assert platforms(open_tool) == [] and lms.clients == {}
 
 
-def test_the_registration_token_is_required(live_tool, lms, browser):
-    start_url = lms.registration_start_url(live_tool.url + "/lti/register")
+def test_the_registration_token_is_required(open_tool, lms, browser):
+    start_url = lms.registration_start_url(open_tool.url + "/lti/register")
     lms.registration_tokens.clear()
     page = browser.get(start_url)
     action, fields = parse_form(page.text)
-    done = browser.post(live_tool.url + action, data=fields)
+    done = browser.post(open_tool.url + action, data=fields)
     assert done.status_code == 400
-    assert platforms(live_tool) == []
+    assert platforms(open_tool) == []
 
 
 def test_a_registration_page_opened_directly_explains_itself(live_tool, browser):
