@@ -1,4 +1,5 @@
-"""Tool commands: `serve`, `platform add|list|remove|approve`, `keys rotate`, `registration-link`.
+"""Tool commands: `serve`, `platform add|list|remove|approve`, `keys rotate` (and the `keys` commands of
+lti_tool/cli_keys.py), `registration-link`.
 
 Every command works on the database DATABASE_URL names (default: SQLite in the instance folder) and applies
 the migrations first, so a fresh clone needs no setup step.
@@ -12,22 +13,35 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from lti_tool.cli_keys import key_storage_commands, unencrypted_key_note
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def _app(**overrides: Any):
-    """The app on its configured database, migrated, with its keys in place; exits 1 with a one-line error. Never
-    with the background grade sender: only the server's workers send grades (`grades send` drains on demand), so a
-    command such as `platform add` cannot post a score while it runs."""
+def _app(*, check_keys: bool = True, **overrides: Any):
+    """The app on its configured database, migrated, with its keys in place and (unless check_keys is false)
+    readable with the configured encryption keys; exits 1 with a one-line error. Never with the background grade
+    sender: only the server's workers send grades (`grades send` drains on demand), so a command such as
+    `platform add` cannot post a score while it runs."""
     from lti_tool import create_app, db
-    from lti_tool.keys import ensure_keys
+    from lti_tool.key_encryption import KeyEncryptionError
+    from lti_tool.keys import check_keys_readable, ensure_keys
 
     try:
         app = create_app({"GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides})
+    except ValueError as exc:  # a malformed setting: lti_tool/config.py names it
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    try:
         db.upgrade(app)
         with db.session_scope(app) as session:
             ensure_keys(session)
+            if check_keys:
+                check_keys_readable(session)
+    except KeyEncryptionError as exc:  # keys sealed with another encryption key, or CPS_KEY_ENCRYPTION_KEYS unset
+        click.echo(f"error: {exc}.", err=True)
+        sys.exit(1)
     except Exception as exc:  # a wrong DATABASE_URL or an unreachable database: say so, no traceback
         click.echo(f"error: cannot open the tool's database: {type(exc).__name__}: {str(exc).splitlines()[0]}. "
                    "Check DATABASE_URL.", err=True)
@@ -66,6 +80,10 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"database: {_redacted(app.config['DATABASE_URL'])}; instance folder: {app.instance_path}")
     for label, url in course_builder_urls(app, base).items():
         click.echo(f"  {label + ':':30} {url}")
+    if not app.config["OPEN_REGISTRATION"]:
+        click.echo("note: dynamic registration needs a one-time link: cps-assess registration-link")
+    if note := unencrypted_key_note(app):
+        click.echo(note)
     if base.startswith("http://") and host not in ("127.0.0.1", "localhost"):
         click.echo("note: LMSs need https; put a TLS proxy in front and set CPS_PUBLIC_URL and CPS_PROXY_HOPS.")
     sys.stdout.flush()
@@ -231,5 +249,8 @@ def registration_link(base_url: str | None) -> None:
     click.echo(f"{base}/lti/register?link={token}")
     click.echo("Paste it into the LMS as the tool's registration URL; it works once, within 7 days.", err=True)
 
+
+for _command in key_storage_commands:
+    keys_group.add_command(_command)
 
 server_commands = [serve, platform_group, keys_group, registration_link]

@@ -24,10 +24,11 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str) -> Engine:
     """An engine with the per-dialect settings the tool relies on (SQLite: FK checks, busy timeout, WAL with
-    synchronous=NORMAL: a commit is safe against a crash of the process; a power cut may lose the last few)."""
+    synchronous=NORMAL: a commit is safe against a crash of the process; a power cut may lose the last few).
+    hide_parameters: a database error never carries bound values (names, e-mail addresses, answers) into the log."""
     if url.startswith("sqlite"):
         _create_private_file(url)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -40,7 +41,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _create_private_file(url: str) -> None:
@@ -57,8 +58,12 @@ def _create_private_file(url: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from lti_tool.key_encryption import SESSION_INFO_KEY, KeyCipher
+
     engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["lti_db"] = sessionmaker(bind=engine, expire_on_commit=False)
+    # Each session knows the app's key cipher, so keys are sealed and opened alike in requests, senders and commands.
+    cipher = KeyCipher(app.config.get("KEY_ENCRYPTION_KEYS") or ())
+    app.extensions["lti_db"] = sessionmaker(bind=engine, expire_on_commit=False, info={SESSION_INFO_KEY: cipher})
     app.teardown_appcontext(_close_session)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.models import Deployment, Platform, ToolKey
+from lti_tool.keys import SigningKey
+from lti_tool.models import Deployment, Platform
 from lti_tool.registration_cache import PlatformEntry, RegistrationCache
 
 
@@ -27,7 +28,7 @@ class PlatformRegistration(Registration):
     """A PyLTI1p3 Registration that remembers its database row and signs with the tool's current key (given, or
     loaded on first use by `key`)."""
 
-    def __init__(self, platform: Platform | PlatformEntry, key: ToolKey | Callable[[], ToolKey]) -> None:
+    def __init__(self, platform: Platform | PlatformEntry, key: SigningKey | Callable[[], SigningKey]) -> None:
         super().__init__()
         self.platform_id = platform.id
         self._key = key
@@ -37,7 +38,7 @@ class PlatformRegistration(Registration):
         if platform.auth_audience:
             self.set_auth_audience(platform.auth_audience)
 
-    def _signing_key(self) -> ToolKey:
+    def _signing_key(self) -> SigningKey:
         if callable(self._key):
             self._key = self._key()
         return self._key
@@ -79,8 +80,8 @@ class DatabaseToolConf(ToolConfAbstract):
     """PyLTI1p3's view of the registrations for one request: only active ones; always many client ids per issuer.
     The shared registrations version is read once per request, however often PyLTI1p3 asks."""
 
-    def __init__(self, session: Session, signing_key: ToolKey | Callable[[], ToolKey], cache: RegistrationCache, *,
-                 strict_deployments: bool) -> None:
+    def __init__(self, session: Session, signing_key: SigningKey | Callable[[], SigningKey],
+                 cache: RegistrationCache, *, strict_deployments: bool) -> None:
         super().__init__()
         self._session = session
         self._key = signing_key
