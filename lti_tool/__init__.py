@@ -16,7 +16,16 @@ def create_app(config: dict[str, Any] | None = None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from lti_tool import db, errors, no_cookie_session, registration_cache, request_log, shared_store
+    from lti_tool import (
+        db,
+        errors,
+        launch_lifetime,
+        no_cookie_session,
+        registration_cache,
+        request_log,
+        security_headers,
+        shared_store,
+    )
     from lti_tool.config import settings_from_environment
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CPS_INSTANCE_PATH") or None
@@ -35,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None):
     registration_cache.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
+    security_headers.init_app(app)
+    launch_lifetime.init_app(app)
     _register_blueprints(app)
     _start_grade_sender(app)
 

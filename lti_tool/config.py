@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from lti_tool.key_encryption import parse_encryption_keys
+
 DEFAULT_LAUNCH_TARGETS = {
     "deep_link": "deep_linking.pick",
     "learner": "delivery.start",
@@ -66,6 +68,8 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "REQUEST_LOG": _flag(env, "CPS_REQUEST_LOG", True),
         # The tool's public base URL (https://assess.example.org); when unset the request's own host is used.
         "PUBLIC_URL": (env.get("CPS_PUBLIC_URL") or "").rstrip("/") or None,
+        # Origins allowed to frame the tool besides the registered platforms (space- or comma-separated).
+        "FRAME_ANCESTORS": tuple(o for o in (env.get("CPS_FRAME_ANCESTORS") or "").replace(",", " ").split() if o),
         # Number of trusted proxies in front of the tool; X-Forwarded-* headers are honoured only when > 0.
         "PROXY_HOPS": _int(env, "CPS_PROXY_HOPS", 0),
         # Clock skew allowed on exp / iat / nbf of platform tokens.
@@ -80,12 +84,21 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "HTTP_TIMEOUT_SECONDS": _int(env, "CPS_HTTP_TIMEOUT_SECONDS", 10),
         # How long a platform's key set is cached before it is fetched again.
         "PLATFORM_JWKS_CACHE_SECONDS": _int(env, "CPS_PLATFORM_JWKS_CACHE_SECONDS", 3600),
-        # How long the tool's pages work after a launch (the `ls` token in their URLs).
+        # The absolute lifetime of a learner's launch (the `ls` token in the tool's URLs).
         "LAUNCH_SESSION_SECONDS": _int(env, "CPS_LAUNCH_SESSION_SECONDS", 6 * 3600),
+        # A launch's pages stop working after this long without a request (each request renews it).
+        "SESSION_IDLE_SECONDS": _int(env, "CPS_SESSION_IDLE_SECONDS", 3600),
+        # The absolute lifetime of an instructor's launch (LAUNCH_SESSION_SECONDS is the learners').
+        "INSTRUCTOR_SESSION_SECONDS": _int(env, "CPS_INSTRUCTOR_SESSION_SECONDS", 2 * 3600),
+        # Grading, regrading and other grade changes need an instructor launch younger than this.
+        "GRADE_CHANGE_SECONDS": _int(env, "CPS_GRADE_CHANGE_SECONDS", 1800),
         # Lifetime of the OIDC login state (login -> launch).
         "LOGIN_STATE_SECONDS": _int(env, "CPS_LOGIN_STATE_SECONDS", 600),
         # After `keys rotate`, the previous key stays published this long.
         "KEY_GRACE_SECONDS": _int(env, "CPS_KEY_GRACE_SECONDS", 7 * 24 * 3600),
+        # Fernet keys sealing the tool's private keys in the database (comma-separated: the first seals, all open);
+        # empty = keys stored as plain PEM. See lti_tool/key_encryption.py and `cps-assess keys encrypt`.
+        "KEY_ENCRYPTION_KEYS": parse_encryption_keys(env.get("CPS_KEY_ENCRYPTION_KEYS")),
         # Dynamic registration needs a one-time link (`cps-assess registration-link`); 1 = anyone may also start one
         # through the bare /lti/register URL (it stays pending until an admin approves it).
         "OPEN_REGISTRATION": _flag(env, "CPS_OPEN_REGISTRATION", False),

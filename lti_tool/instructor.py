@@ -30,7 +30,7 @@ from lti_tool.grades import wake_sender
 from lti_tool.instructor_grading import GradingRefused, essays_to_grade, grade_attempt, rubric_points
 from lti_tool.instructor_passback import requeue_failed, score_row_at_link
 from lti_tool.instructor_statistics import link_statistics
-from lti_tool.launch_context import launch_url, refusal, require_launch
+from lti_tool.launch_context import launch_url, needs_fresh_launch, refusal, require_launch
 from lti_tool.models import LaunchSession, User
 from lti_tool.regrade_models import Regrade
 from lti_tool.roster import RosterUnavailable, attempt_summaries, fetch_members, not_attempted, roster_entries
@@ -134,6 +134,9 @@ def attempts_csv():
 @require_launch(instructor=True)
 def retry_score(score_id: int):
     """Send a score the platform refused once more (after the instructor fixed the cause in the LMS)."""
+    stale = needs_fresh_launch()
+    if stale:
+        return stale
     link, _, problem = _link_and_form()
     if problem:
         return problem
@@ -159,6 +162,9 @@ def grade(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/grade")
 @require_launch(instructor=True)
 def save_grades(attempt_id: int):
+    stale = needs_fresh_launch()
+    if stale:
+        return stale
     attempt, form, problem = _attempt_here(attempt_id)
     if problem:
         return problem
@@ -208,6 +214,8 @@ def regrade_submit():
         if not item_id or not revision.isdigit():
             raise regrading.RegradeRefused("Choose the item revision to regrade.")
         plan = regrading.plan_regrade(db, current_bank(), item_id, int(revision), policy, [link.id])
+        if request.form.get("confirm") == "yes" and needs_fresh_launch():
+            return needs_fresh_launch()
         if request.form.get("confirm") != "yes":
             if not reason:
                 raise regrading.RegradeRefused("Say why you regrade (for example: the key of revision 1 was wrong).")

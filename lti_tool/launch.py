@@ -106,7 +106,7 @@ def launch():
     deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
     db = get_session()
     launch_session = record_launch(db, platform_id, deployment_row_id, message.body,
-                                   message.get_launch_id(), current_app.config["LAUNCH_SESSION_SECONDS"], conf)
+                                   message.get_launch_id(), current_app.config, conf)
     landing = landing_for(launch_session)  # a learner's landing starts the attempt and commits the launch with it
     db.commit()  # every other landing: the launch record is committed here, before the browser is sent on
     remember_shared_rows(db)

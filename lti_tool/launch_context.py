@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from lti_tool import launch_lifetime as lifetime
 from lti_tool.db import get_session
 from lti_tool.models import LaunchSession
 
@@ -63,14 +64,20 @@ def landing_for(launch: LaunchSession) -> Response | tuple | None:
     return redirect(url_for(endpoint, **{LAUNCH_PARAM: launch.id}), code=303)
 
 
-def load_launch(token: str | None) -> LaunchSession | None:
-    """The unexpired LaunchSession for a token, or None."""
+def load_launch(token: str | None) -> tuple[LaunchSession | None, bool]:
+    """(the unexpired LaunchSession for a token, renewed for its idle timeout; whether the token was real but its
+    session has ended)."""
     if not token or len(token) > 128:
-        return None
-    launch = get_session().get(LaunchSession, token)
-    if launch is None or launch.expires_at <= datetime.now(UTC):
-        return None
-    return launch
+        return None, False
+    db = get_session()
+    launch = db.get(LaunchSession, token)
+    now = datetime.now(UTC)
+    if launch is None:
+        return None, False
+    if launch.expires_at <= now:
+        return None, True
+    lifetime.renew(db, current_app.config, launch, now)
+    return launch, False
 
 
 def csrf_ok(launch: LaunchSession, sent: str | None) -> bool:
@@ -85,7 +92,12 @@ def require_launch(*, instructor: bool | None = None) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
             token = request.values.get(LAUNCH_PARAM)
-            launch = load_launch(token)
+            launch, ended = load_launch(token)
+            if launch is None and ended:
+                return refusal(
+                    401, "Your session has ended",
+                    "This page was left unused for a while, so it stopped working. Every answer you saved is kept.",
+                    "Go back to your course and open the activity again; you continue where you left off.")
             if launch is None:
                 return refusal(
                     401, "This page needs a fresh launch",
@@ -121,3 +133,12 @@ def launch_fields() -> Markup:
 def launch_url(endpoint: str, **values: Any) -> str:
     """url_for that carries the current launch (`ls`) along."""
     return url_for(endpoint, **{LAUNCH_PARAM: g.launch.id}, **values)
+
+
+def needs_fresh_launch():
+    """None when the instructor's launch may still change grades, else the page that asks for a fresh launch."""
+    if lifetime.may_change_grades(current_app.config, g.launch, datetime.now(UTC)):
+        return None
+    return refusal(403, "Open the tool again to change grades",
+                   "Grades can be changed only within a short time after opening the tool from the course. Nothing "
+                   "was changed.", "Go back to your course, open the assessment again and repeat the change.")

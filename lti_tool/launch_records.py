@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from lti_tool.launch_context import new_token
+from lti_tool.launch_lifetime import first_expiry
 from lti_tool.models import Context, LaunchSession, ResourceLink, User
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -124,7 +125,7 @@ def remember_shared_rows(session: Session) -> None:
 
 
 def record_launch(session: Session, platform_id: int, deployment_row_id: int, body: dict[str, Any],
-                  pylti_launch_id: str, lifetime_seconds: int, memo: RowMemo | None = None) -> LaunchSession:
+                  pylti_launch_id: str, config: dict, memo: RowMemo | None = None) -> LaunchSession:
     """Store who launched what and return the new LaunchSession, in the session's transaction, NOT committed: the
     caller commits it together with what the launch starts (the learner's attempt: one commit per launch), then
     calls `remember_shared_rows`. Core statements only: the ORM's unit of work cost more CPU than the four
@@ -157,7 +158,7 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
         ags_lineitem=ags.get("lineitem"), ags_lineitems=ags.get("lineitems"), ags_scopes=list(ags.get("scope") or []),
         nrps_url=(body.get(NRPS_CLAIM) or {}).get("context_memberships_url"),
         deep_linking_settings=body.get(DL_CLAIM), pylti_launch_id=pylti_launch_id,
-        created_at=now, expires_at=now + timedelta(seconds=lifetime_seconds), for_user_sub=_for_user(body),
+        created_at=now, expires_at=first_expiry(config, now, is_instructor(roles)), for_user_sub=_for_user(body),
     )
     session.connection().execute(LAUNCH_INSERT, {name: getattr(launch, name) for name in LAUNCH_COLUMNS})
     make_transient_to_detached(launch)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.db import Base, UtcDateTime
@@ -60,9 +60,13 @@ class Deployment(Base):
 
 class ToolKey(Base):
     """An RSA key of the tool. `next` is published but not used; `current` signs; `previous` is published
-    until `retire_at`, so platforms holding a cached key set keep verifying during a rotation."""
+    until `retire_at`, so platforms holding a cached key set keep verifying during a rotation. The partial unique
+    index allows one `current` and one `next` key (two processes starting at once cannot both create one)."""
 
     __tablename__ = "lti_tool_keys"
+    __table_args__ = (Index("uq_lti_tool_keys_live_state", "state", unique=True,
+                            sqlite_where=text("state IN ('current', 'next')"),
+                            postgresql_where=text("state IN ('current', 'next')")),)
 
     NEXT = "next"
     CURRENT = "current"
@@ -70,7 +74,8 @@ class ToolKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    private_pem: Mapped[str] = mapped_column(Text)
+    # The PEM, or `fernet:` + a Fernet token when encrypted at rest: open it with lti_tool.key_encryption.
+    private_key: Mapped[str] = mapped_column("private_pem", Text)
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -61,7 +61,8 @@ def submit(client, ls: str, csrf: str, attempt_id: int) -> None:
 
 
 def without_tokens(html: str) -> str:
-    return re.sub(r'(ls|csrf_token)=[^"&]+|value="[A-Za-z0-9_-]{20,}"', "", html)
+    """The page without what changes per response: launch tokens and the CSP nonce."""
+    return re.sub(r'(ls|csrf_token)=[^"&]+|value="[A-Za-z0-9_-]{20,}"|nonce="[^"]+"', "", html)
 
 
 def change_the_bank(app, bank_root: Path, pinned: list[str]) -> tuple[str, set[str]]:
