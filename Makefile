@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup clean
+.PHONY: run test test-quick lint setup clean
 
 run: $(STAMP)
 	$(BIN)/cps-assess serve
@@ -14,6 +14,16 @@ test: $(STAMP)
 		npm ci --prefix tests/js --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The quick subset (README.md, "Tests"): everything but the real-browser tests, the gunicorn-process tests, the
+# fresh-venv install test and the PostgreSQL runs (the same tests run on SQLite), on QUICK_WORKERS pytest-xdist
+# workers. Under 2 minutes on 2 cores; `make test` runs everything.
+QUICK_MARKERS := not browser and not scale and not install and not postgres
+QUICK_WORKERS ?= 2
+
+test-quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n $(QUICK_WORKERS) -m "$(QUICK_MARKERS)"
 
 setup: $(STAMP)
 

@@ -6,8 +6,6 @@ allowed, with them blocked (launch through the platform's storage), and blocked 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from item_bank.assemble import form_items
@@ -17,6 +15,7 @@ from tests.browser.chromium import ALLOW_THIRD_PARTY, BLOCK_THIRD_PARTY, chromiu
 from tests.browser.course_pages import storage_log
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
 from tests.browser.tool_frame import frame_address, tool_frame_at
+from tests.lti_tool.helpers import outbox_settled, wait_for
 
 PROBE = """() => { document.cookie = "probe=1; SameSite=None; Secure; Path=/"; return document.cookie; }"""
 
@@ -36,12 +35,10 @@ def reload_the_first_page(frame):  # noqa: ANN001
     return frame
 
 
-def wait_for_score(platform, seconds: float = 15.0) -> list[dict]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not platform.scores:
-        time.sleep(0.1)
-    time.sleep(0.5)
-    return platform.scores
+def wait_for_score(site, seconds: float = 15.0) -> list[dict]:  # noqa: ANN001
+    """The scores the platform holds once the tool's outbox has settled (the row sent, so never posted again)."""
+    assert wait_for(lambda: outbox_settled(site.tool.app), seconds), "the score did not reach the platform"
+    return site.platform.scores
 
 
 def expected_points(bank) -> tuple[float, float]:
@@ -54,7 +51,7 @@ def assert_result_and_score(frame, site, starter_bank) -> None:  # noqa: ANN001
     text = frame.inner_text("main")
     assert f"Score: {choice_points:g} out of {points:g}" in text
     assert "Feedback" in text and "Your choice, correct" in text
-    scores = wait_for_score(site.platform)
+    scores = wait_for_score(site)
     assert len(scores) == 1, scores
     assert (scores[0]["userId"], scores[0]["scoreGiven"], scores[0]["scoreMaximum"]) == (
         "learner-1", choice_points, points)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Error as PlaywrightError
-
 
 def frame_address(frame) -> str:  # noqa: ANN001
     """The frame's address as its document sees it ("" while it is between documents)."""
+    from playwright.sync_api import Error as PlaywrightError  # imported here: a missing Playwright skips, not breaks
+
     try:
         return frame.evaluate("location.href")
     except PlaywrightError:

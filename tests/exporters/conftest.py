@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,3 +91,13 @@ def export_bytes(starter_bank) -> Callable[..., bytes]:  # noqa: ANN001
         return out.getvalue()
 
     return run
+
+
+@pytest.fixture(scope="module")
+def qti3_player(tmp_path_factory) -> Iterator:  # noqa: ANN001
+    """A real QTI 3 player (@citolab/qti-components in headless Chromium), one per test module. Tests using it get
+    the `browser` marker (tests/conftest.py); without Chromium, Playwright or npm they skip (fail under CI=true)."""
+    from tests.exporters.qti3_consumer import running_qti3_player
+
+    with running_qti3_player(tmp_path_factory.mktemp("qti3")) as player:
+        yield player

@@ -4,7 +4,6 @@ Redis fails the tests instead of skipping them."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 
@@ -12,13 +11,7 @@ import pytest
 
 from tests.conftest import skip_or_fail
 from tests.scale.tool_process import ToolProcess, registered_tool_database
-
-POSTGRES_ADMIN_URL = os.environ.get("CPS_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("CPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
+from tests.services import POSTGRES_ADMIN_URL, REDIS_URL, libpq
 
 
 @pytest.fixture
@@ -27,7 +20,7 @@ def postgres_url() -> Iterator[str]:
     import psycopg
 
     try:
-        with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), connect_timeout=3, autocommit=True) as conn:
+        with psycopg.connect(libpq(POSTGRES_ADMIN_URL), connect_timeout=3, autocommit=True) as conn:
             name = f"cps_scale_{secrets.token_hex(4)}"
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
@@ -35,26 +28,11 @@ def postgres_url() -> Iterator[str]:
     try:
         yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
-        with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), autocommit=True) as conn:
+        with psycopg.connect(libpq(POSTGRES_ADMIN_URL), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own in Redis; its keys are deleted at the end."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis at {REDIS_URL} is not reachable ({type(exc).__name__})")
-    prefix = f"cps-scale-{secrets.token_hex(4)}:"
-    try:
-        yield prefix
-    finally:
-        for key in client.scan_iter(match=prefix + "*", count=1000):
-            client.delete(key)
+# `redis_prefix` (tests/conftest.py): a Redis key prefix of the test's own, its keys deleted at the end.
 
 
 @pytest.fixture

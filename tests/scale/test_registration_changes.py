@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from tests.conftest import REPO, STARTER_BANK
 from tests.lti_platform import Browser, LtiPlatform, parse_form
-from tests.lti_tool.test_end_to_end import FORM, follow
-from tests.scale.conftest import REDIS_URL
-from tests.scale.test_two_processes import on
+from tests.lti_tool.helpers import FORM, follow
+from tests.scale.tool_process import on
+from tests.services import REDIS_URL
 
 CLI = os.path.join(os.path.dirname(sys.executable), "cps-assess")
 
@@ -98,8 +98,8 @@ def _app(postgres_url: str, redis_prefix: str, tmp_path):
 
 
 def set_pending(postgres_url: str, redis_prefix: str, tmp_path, issuer: str, client_id: str) -> None:
-    from lti_tool.db import engine_of, session_scope
-    from lti_tool.models import Platform
+    from lti_tool.lti.models import Platform
+    from lti_tool.web.db import engine_of, session_scope
 
     app = _app(postgres_url, redis_prefix, tmp_path)
     with session_scope(app) as session:
@@ -109,8 +109,8 @@ def set_pending(postgres_url: str, redis_prefix: str, tmp_path, issuer: str, cli
 
 
 def platform_row_id(postgres_url: str, tmp_path, issuer: str, client_id: str) -> int:
-    from lti_tool.db import engine_of, session_scope
-    from lti_tool.models import Platform
+    from lti_tool.lti.models import Platform
+    from lti_tool.web.db import engine_of, session_scope
 
     app = _app(postgres_url, "unused:", tmp_path)
     with session_scope(app) as session:

@@ -4,20 +4,15 @@ Every attempt is stored once and every score reaches the platform exactly once."
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from sqlalchemy import create_engine, text
 
+from tests.lti_tool.helpers import wait_for
 from tests.scale.storm import run_storm
+from tests.scale.tool_process import outbox_statuses
 
 LEARNERS = 300
-
-
-def outbox_statuses(engine) -> Counter:
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT status, count(*) FROM lti_score_outbox GROUP BY status")).all()
-    return Counter({status: count for status, count in rows})
 
 
 def test_300_learners_submit_while_scores_fail_and_a_worker_dies(tool_processes, platform, postgres_url):
@@ -26,7 +21,7 @@ def test_300_learners_submit_while_scores_fail_and_a_worker_dies(tool_processes,
     engine = create_engine(postgres_url)
     try:
         def drained() -> bool:
-            statuses = outbox_statuses(engine)
+            statuses = outbox_statuses(postgres_url)
             return sum(statuses.values()) >= LEARNERS and set(statuses) <= {"sent", "failed", "superseded"}
 
         report = run_storm(platform, tool.url, LEARNERS, worker_pids=tool.worker_pids, drained=drained)
@@ -34,7 +29,9 @@ def test_300_learners_submit_while_scores_fail_and_a_worker_dies(tool_processes,
         assert report.killed_pid is not None
         assert report.killed_pid not in tool.worker_pids()
         assert report.submit_seconds < 30, report
-        time.sleep(3)  # the senders tick again: nothing more may be sent
+        # Every score sent: a row in its final state is never posted again, so the counts below are final.
+        assert wait_for(lambda: outbox_statuses(postgres_url) == Counter({"sent": LEARNERS}), 60, interval=0.5), \
+            outbox_statuses(postgres_url)
 
         with engine.connect() as connection:
             attempts = connection.execute(text(
@@ -45,7 +42,6 @@ def test_300_learners_submit_while_scores_fail_and_a_worker_dies(tool_processes,
         assert len(attempts) == LEARNERS
         assert {(count, status) for _, count, status in attempts} == {(1, "submitted")}
         assert len(outbox_per_attempt) == LEARNERS and {n for _, n in outbox_per_attempt} == {1}
-        assert outbox_statuses(engine) == Counter({"sent": LEARNERS})
 
         received = Counter(score["userId"] for score in platform.scores)
         assert len(received) == LEARNERS and set(received.values()) == {1}

@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -108,9 +110,10 @@ def registered_tool_database(database_url: str, platform, public_url: str, work_
                              client_id: str = "client-1", deployment_id: str = "dep-1") -> None:
     """Migrate the tool's database, create its keys, and register the platform in it (and the tool on the
     platform, at `public_url`), before any tool process starts."""
-    from lti_tool import create_app, db
-    from lti_tool.keys import ensure_keys
-    from lti_tool.models import Deployment, Platform
+    from lti_tool import create_app
+    from lti_tool.lti.keys import ensure_keys
+    from lti_tool.lti.models import Deployment, Platform
+    from lti_tool.web import db
 
     app = create_app({"INSTANCE_PATH": str(work_dir / "instance"), "DATABASE_URL": database_url,
                       "SECRET_KEY": "scale-test", "GRADES_SENDER_INTERVAL_SECONDS": 0, "REDIS_URL": None,
@@ -125,3 +128,23 @@ def registered_tool_database(database_url: str, platform, public_url: str, work_
         session.add(row)
     db.engine_of(app).dispose()
     platform.add_client(client_id, public_url, (deployment_id,))
+
+
+def on(base: str, url: str) -> str:
+    """The same URL, sent to the process at `base` instead (a load balancer's choice of machine)."""
+    parts, target = urlsplit(url), urlsplit(base)
+    return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, parts.fragment))
+
+
+def outbox_statuses(database_url: str) -> Counter:
+    """How many rows of the tool's score outbox are in each status, read from the database the processes share."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT status, count(*) FROM lti_score_outbox GROUP BY status")).all()
+    finally:
+        engine.dispose()
+    return Counter({status: count for status, count in rows})
