@@ -93,7 +93,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from lti_tool import create_app, db
+    from lti_tool import create_app
+    from lti_tool.web import db
 
     with tempfile.TemporaryDirectory(prefix="cps-profile-") as work_dir:
         work = Path(work_dir)

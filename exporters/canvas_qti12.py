@@ -23,13 +23,15 @@ from lxml import etree
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.packaging import PackageWriter
-from exporters.qti12_common import QTI_NS, mattext, presentation, q, resprocessing, sub
+from exporters.qti12_common import QTI_NS, cc_manifest_lom, mattext, presentation, q, resprocessing, sub
 from item_bank.assemble import form_items
+from item_bank.licensing import ContentLicense, content_license
 from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
 from item_bank.snapshot import bank_version
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CC_LOM_NS = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_LOCATION = f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -81,7 +83,7 @@ class CanvasQti12Exporter:
                     with_bank = selection.form is None
                     _assessment(xf, form, items, bank, with_bank, None if with_bank else progress)
                 resources.append((ident, True))
-            pkg.write("imsmanifest.xml", manifest(selection.name, resources))
+            pkg.write("imsmanifest.xml", manifest(selection.name, resources, content_license(bank)))
 
 
 def _by_domain(items: list[Item]) -> Iterator[tuple[str, list[Item]]]:
@@ -240,13 +242,15 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def manifest(name: str, resources: list[tuple[str, bool]]) -> bytes:
-    """The CC 1.1-namespace manifest; a quiz resource depends on its assessment_meta resource, as in Canvas."""
+def manifest(name: str, resources: list[tuple[str, bool]], licence: ContentLicense | None = None) -> bytes:
+    """The CC 1.1-namespace manifest; a quiz resource depends on its assessment_meta resource, as in Canvas. The
+    bank's content licence, when it names one, goes into the manifest's LOM rights."""
     ns = f"{{{CC_NS}}}"
     root = etree.Element(f"{ns}manifest", identifier=f"cps-manifest-{name}", nsmap={None: CC_NS})
     meta = etree.SubElement(root, f"{ns}metadata")
     etree.SubElement(meta, f"{ns}schema").text = "IMS Content"
     etree.SubElement(meta, f"{ns}schemaversion").text = "1.1.3"
+    cc_manifest_lom(meta, CC_LOM_NS, "CPS ethics item bank", licence)
     etree.SubElement(root, f"{ns}organizations")
     res = etree.SubElement(root, f"{ns}resources")
     for ident, is_quiz in resources:

@@ -1,18 +1,23 @@
-"""Export commands: `cps-assess export` (one format, or every format into a folder) and `cps-assess formats`.
+"""Export and import commands: `cps-assess export` (one format, or every format into a folder), `cps-assess formats`
+and `cps-assess import` (QTI 2.1 / 2.2 / 3.0 packages and Canvas QTI 1.2 zips into bank YAML). They reach the
+`cps-assess` group (item_bank.cli) as entry points declared in pyproject.toml.
 
-Exit status: 0 written, 1 the bank could not be loaded or a format failed to write, 2 unknown format or form.
+Exit status: 0 written, 1 the bank could not be loaded, a format failed to write or a package was refused, 2 unknown
+format or form.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from exporters.base import ExportSelection, available_formats, export_to_path, get_exporter
-from lti_tool.cli_bank import BANK_OPT, load_or_exit
+from item_bank.cli import BANK_OPT, load_or_exit
+from item_bank.load import default_bank_path
 
 ALL = "all"
 
@@ -82,4 +87,39 @@ def formats() -> None:
         click.echo(f"{name:<14}{exporter.suffix:<10}{exporter.title}")
 
 
-export_commands = [export, formats]
+@click.command(name="import")
+@click.argument("package", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Bank folder to write items/ (and scenarios/) into; created if missing.")
+@click.option("--blueprint", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Blueprint to copy into a new folder and to map rubrics (default: the bank's, or $CPS_BANK's).")
+def import_command(package: Path, output: Path, blueprint: Path | None) -> None:
+    """Read PACKAGE (a .zip, an unzipped package folder or a QTI XML file) into bank YAML in OUTPUT."""
+    from exporters.qti_import import ImportRefused, read_package, rubric_ids_from, write_bank_files
+
+    blueprint = blueprint or default_bank_path() / "blueprint.yaml"
+    try:
+        result = read_package(package, rubric_ids_from(blueprint))
+    except ImportRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for skipped in result.skipped:
+        click.echo(str(skipped))
+    if not result.items:
+        click.echo(f"error: {package.name}: no item of a supported type (single choice, multiple response, "
+                   "true/false, essay); nothing written", err=True)
+        sys.exit(1)
+    written = write_bank_files(result, output, package.stem, blueprint)
+    for item in result.items:
+        if item.removed:
+            counts = Counter(item.removed)
+            click.echo(f"warning: {item.id} ({item.source}): left out unsafe content: "
+                       + ", ".join(f"{what} ({n})" for what, n in counts.items())
+                       + "; check that the item still reads as intended", err=True)
+        gaps = item.missing()
+        if gaps:
+            click.echo(f"{item.id}: fill in {', '.join(gaps)} before the bank validates")
+    copies = f" ({result.copies} further copies of the same items read once)" if result.copies else ""
+    click.echo(f"imported {len(result.items)} item(s){copies}, {len(result.scenarios)} scenario(s), skipped "
+               f"{len(result.skipped)} from {package.name} ({result.flavour or 'single file'}) into "
+               + ", ".join(str(p) for p in written))

@@ -27,11 +27,13 @@ from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.canvas_qti12 import question_html
 from exporters.packaging import PackageWriter, xml_bytes
-from exporters.qti12_common import QTI_NS, mattext, presentation, q, resprocessing, sub
+from exporters.qti12_common import QTI_NS, cc_manifest_lom, mattext, presentation, q, resprocessing, sub
+from item_bank.licensing import ContentLicense, content_license
 from item_bank.model import Form, Item, ItemType, ScoringRule
 from item_bank.scoring import effective_rule
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1"
+CC_LOM_NS = "http://ltsc.ieee.org/xsd/imsccv1p3/LOM/manifest"
 CC_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd"
 QTI_LOCATION = "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -119,7 +121,8 @@ class CommonCartridgeExporter:
                                 xf.write(cc_item(item, question_html(item, bank), rule))
                                 if progress is not None and not whole_bank:
                                     progress(1)
-            pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms, whole_bank)))
+            pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms, whole_bank,
+                                                            content_license(bank))))
 
 
 @contextmanager
@@ -137,8 +140,10 @@ def _metadata(fields: list[tuple[str, str]]) -> etree._Element:
     return holder[0]
 
 
-def manifest(name: str, forms: list[Form], question_bank: bool = False) -> etree._Element:
-    """The CC 1.3 manifest: one organization item and one assessment resource per form, and the question bank."""
+def manifest(name: str, forms: list[Form], question_bank: bool = False,
+             licence: ContentLicense | None = None) -> etree._Element:
+    """The CC 1.3 manifest: one organization item and one assessment resource per form, and the question bank; the
+    bank's content licence, when it names one, in the manifest's LOM rights."""
     ns = f"{{{CC_NS}}}"
     root = etree.Element(f"{ns}manifest", {"identifier": f"cps-cartridge-{name}",
                                            f"{{{XSI}}}schemaLocation": f"{CC_NS} {CC_LOCATION}"},
@@ -146,6 +151,7 @@ def manifest(name: str, forms: list[Form], question_bank: bool = False) -> etree
     meta = etree.SubElement(root, f"{ns}metadata")
     etree.SubElement(meta, f"{ns}schema").text = "IMS Common Cartridge"
     etree.SubElement(meta, f"{ns}schemaversion").text = "1.3.0"
+    cc_manifest_lom(meta, CC_LOM_NS, "CPS ethics item bank", licence)
     orgs = etree.SubElement(root, f"{ns}organizations")
     org = etree.SubElement(orgs, f"{ns}organization", identifier="org-1", structure="rooted-hierarchy")
     top = etree.SubElement(org, f"{ns}item", identifier="root")

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
 from exporters.moodle_xml import APPROXIMATION_NOTE, answer_fractions, item_tags, stem_html
+from item_bank.licensing import content_license
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
 from item_bank.snapshot import bank_version
@@ -81,7 +82,9 @@ class GiftExporter:
         bank = selection.bank
         rule = selection.form.settings.multiple_response_scoring if selection.form else None
         items = selection.items
-        out.write(f"// CPS ethics item bank, version {bank_version(bank)}\n\n".encode())
+        licence = content_license(bank)
+        notice = f"// Content licence: {licence.notice}\n" if licence else ""
+        out.write(f"// CPS ethics item bank, version {bank_version(bank)}\n{notice}\n".encode())
         for domain_id in sorted({i.domain for i in items}):
             out.write(category(bank, domain_id).encode("utf-8"))
             for item in (i for i in items if i.domain == domain_id):

@@ -12,11 +12,26 @@ from fractions import Fraction
 from lxml import etree
 
 from exporters import rich_text
+from item_bank.licensing import ContentLicense
 from item_bank.model import Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 RESPONSE_ID = "response1"
+
+
+def cc_manifest_lom(metadata: etree._Element, lom_ns: str, title: str, licence: ContentLicense | None) -> None:
+    """The Common Cartridge manifest's LOM (Canvas writes the same): the title and the content licence as rights,
+    appended to the manifest's `<metadata>` when the bank names its licence (item_bank.licensing)."""
+    if licence is None:
+        return
+    ns = f"{{{lom_ns}}}"
+    lom = etree.SubElement(metadata, f"{ns}lom", nsmap={"lomimscc": lom_ns})
+    title_el = etree.SubElement(etree.SubElement(lom, f"{ns}general"), f"{ns}title")
+    etree.SubElement(title_el, f"{ns}string", language="en").text = title
+    rights = etree.SubElement(lom, f"{ns}rights")
+    etree.SubElement(etree.SubElement(rights, f"{ns}copyrightAndOtherRestrictions"), f"{ns}value").text = "yes"
+    etree.SubElement(etree.SubElement(rights, f"{ns}description"), f"{ns}string").text = licence.notice
 
 
 def q(tag: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from item_bank.licensing import content_license
 from item_bank.model import Bank, Item, ItemType
 from item_bank.snapshot import bank_version
 
@@ -59,10 +60,17 @@ def _vocab(parent: etree._Element, name: str, value: str) -> None:
 
 
 def bank_lom(bank: Bank) -> etree._Element:
-    """The manifest's LOM: general/title and lifeCycle/version, the bank's version (`item_bank.snapshot`)."""
+    """The manifest's LOM: general/title, lifeCycle/version (the bank's version, `item_bank.snapshot`) and, when the
+    bank's folder names its content licence (`item_bank.licensing`), rights: copyrightAndOtherRestrictions yes and
+    the licence as the description."""
     lom = etree.Element(_LOM + "lom", nsmap={None: LOM})
     _text(_el(lom, "general"), "title", "CPS ethics item bank")
     _text(_el(lom, "lifeCycle"), "version", bank_version(bank), None)
+    licence = content_license(bank)
+    if licence is not None:
+        rights = _el(lom, "rights")
+        _vocab(rights, "copyrightAndOtherRestrictions", "yes")
+        _text(rights, "description", licence.notice)
     return lom
 
 

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from exporters import rich_text
 from exporters.base import ExportSelection, Progress
+from item_bank.licensing import content_license
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import effective_rule
 
@@ -103,10 +104,14 @@ class ReviewHtmlExporter:
         def emit(text: str) -> None:
             out.write(text.encode("utf-8"))
 
+        licence = content_license(bank)
+        link = f'<link rel="license" href="{_e(licence.url)}">' if licence else ""
+        licensed = (f' Content licence: <a rel="license" href="{_e(licence.url)}">{_e(licence.title)}</a> '
+                    f"({_e(licence.spdx)})." if licence else "")
         emit(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+             f'<meta name="viewport" content="width=device-width, initial-scale=1">{link}'
              f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n<h1>{_e(title)}</h1>\n"
-             f"<p>{len(items)} items, {sum(i.points for i in items):g} points.</p>\n")
+             f"<p>{len(items)} items, {sum(i.points for i in items):g} points.{licensed}</p>\n")
         current = None
         for number, item in enumerate(items, 1):
             if form is None and item.domain != current:

@@ -1,9 +1,21 @@
-"""Bank commands: validate, lint, stats, forms, audit."""
+"""`cps-assess`: the one command line, and the bank's commands (validate, lint, stats, forms, audit, revisions).
+
+The group lives here, at the bottom, so the bank's commands never need the packages above it. The other packages
+add their commands as entry points in the group `cps_assess.commands` (pyproject.toml): the exports and imports
+(exporters.cli) always, the LTI tool's (lti_tool.cli) when its extra is installed. An entry point that names an
+extra (`module:command [lti]`) is offered only when that extra's requirements are installed; called without them,
+it says in one line which extra to install.
+
+Exit status: 0 ok, 1 problems found (or a command's extra is not installed), 2 usage error (click's own convention
+for bad arguments).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import click
@@ -11,6 +23,10 @@ import click
 from item_bank.load import check_bank, default_bank_path
 from item_bank.model import Bank
 from item_bank.problems import Problem
+from item_bank.revisions import LOCK_NAME, locked_text
+
+ENTRY_POINT_GROUP = "cps_assess.commands"
+DISTRIBUTION = "cps-assess"
 
 BANK_ARG = click.argument("path", required=False, type=click.Path(path_type=Path))
 BANK_OPT = click.option("--bank", "bank_path", type=click.Path(path_type=Path), default=None,
@@ -19,7 +35,7 @@ BANK_OPT = click.option("--bank", "bank_path", type=click.Path(path_type=Path), 
 
 def load_or_exit(path: Path | None) -> tuple[Bank, list[Problem]]:
     """Load the bank; print every problem and exit 1 when it cannot be loaded."""
-    bank, problems = check_bank(path or default_bank_path())
+    bank, problems = check_bank(path or default_bank_path(), bulk=True)
     if bank is None:
         for p in problems:
             click.echo(str(p), err=True)
@@ -113,4 +129,120 @@ def audit(path: Path | None, as_json: bool, top: int) -> None:
         click.echo(format_audit(data))
 
 
-bank_commands = [validate, lint, stats, forms, audit]
+@click.group()
+def revisions() -> None:
+    """Item revisions: a changed item must carry a new revision, recorded in revisions.lock."""
+
+
+@revisions.command("lock")
+@BANK_ARG
+def lock(path: Path | None) -> None:
+    """Add every item revision not yet recorded to PATH/revisions.lock (recorded lines never change)."""
+    bank, _ = load_or_exit(path)
+    lock_path = Path(bank.root or (path or default_bank_path())) / LOCK_NAME
+    text, added = locked_text(lock_path, bank.items, bank.scenarios)
+    try:
+        tmp = lock_path.with_name(lock_path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(lock_path)
+    except OSError as exc:
+        click.echo(f"error: cannot write {lock_path}: {exc.strerror}; check the folder's permissions", err=True)
+        sys.exit(1)
+    click.echo(f"recorded {added} new revision(s) in {lock_path}")
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def missing_for(extras: list[str], requires: list[str] | None) -> list[str]:
+    """The requirements of `extras` (lines of a distribution's Requires-Dist) that are not installed."""
+    wanted = []
+    for line in requires or []:
+        requirement, _, marker = line.partition(";")
+        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", marker)
+        name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+        if extra and name and extra.group(1) in extras and name.group(0) != DISTRIBUTION:
+            wanted.append(name.group(0))
+    return [name for name in dict.fromkeys(wanted) if not _installed(name)]
+
+
+def _not_installed(name: str, extras: list[str], missing: list[str]) -> click.Command:
+    """Stands in for a command whose extra is not installed: one line saying which extra brings it."""
+    spec = f"{DISTRIBUTION}[{','.join(extras)}]"
+
+    @click.command(name, add_help_option=False, hidden=True,
+                   context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    def stand_in() -> None:
+        which = f" ({', '.join(missing)} missing)" if len(missing) <= 3 else ""
+        click.echo(f"error: `cps-assess {name}` needs the {'/'.join(extras)} extra, which is not installed{which}: "
+                   f"pip install '{spec}'", err=True)
+        sys.exit(1)
+
+    return stand_in
+
+
+class CommandGroup(click.Group):
+    """The group's own commands, then the entry points of ENTRY_POINT_GROUP, loaded when first asked for."""
+
+    def _entry_points(self) -> dict[str, metadata.EntryPoint]:
+        found = {}
+        for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            found.setdefault(entry.name, entry)
+        return found
+
+    @staticmethod
+    def _missing(entry: metadata.EntryPoint) -> list[str]:
+        if not entry.extras:
+            return []
+        dist = entry.dist or metadata.distribution(DISTRIBUTION)
+        return missing_for(entry.extras, dist.requires)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(name for name, entry in self._entry_points().items() if not self._missing(entry))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        entry = self._entry_points().get(name)
+        if entry is None:
+            return None
+        missing = self._missing(entry)
+        if missing:
+            return _not_installed(name, entry.extras, missing)
+        try:
+            return entry.load()
+        except ModuleNotFoundError as exc:  # an extra's package removed after its metadata was checked
+            if not entry.extras:
+                raise
+            return _not_installed(name, entry.extras, [exc.name or str(exc)])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_commands(ctx, formatter)
+        absent: dict[str, list[str]] = {}
+        for name, entry in sorted(self._entry_points().items()):
+            if self._missing(entry):
+                absent.setdefault(",".join(entry.extras), []).append(name)
+        for extras, names in absent.items():
+            with formatter.section(f"Not installed (pip install '{DISTRIBUTION}[{extras}]')"):
+                formatter.write_text(", ".join(names))
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name=DISTRIBUTION)
+def main() -> None:
+    """CPS ethics assessments: validate and export the item bank, and run the LTI 1.3 tool."""
+
+
+for _command in (validate, lint, stats, forms, audit, revisions):
+    main.add_command(_command)
+
+if __name__ == "__main__":
+    main()

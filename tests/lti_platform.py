@@ -58,12 +58,35 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
 
+KEY_RING_SIZE = 16
+_key_ring: list[tuple[str, dict[str, Any]]] = []
+_key_turn = 0
+_key_lock = threading.Lock()
+_parsed_keys: dict[str, Any] = {}  # private PEM -> the key object PyJWT signs with
+
+
 def new_rsa_key() -> tuple[str, dict[str, Any]]:
-    """(private PEM, public JWK with kid) of a fresh 2048-bit RSA key."""
+    """(private PEM, public JWK with kid) of a 2048-bit RSA key, different from the previous 15 handed out.
+
+    Making a key takes 0.1-0.2 s of CPU and the tests make one per platform, hundreds per run; so the process keeps
+    a ring of KEY_RING_SIZE keys and hands them out in turn: within a test every key is still a different one,
+    across tests they repeat (each test has its own tool, database and platform)."""
+    global _key_turn
+    with _key_lock:
+        if len(_key_ring) < KEY_RING_SIZE:
+            _key_ring.append(_fresh_rsa_key())
+            pem, public = _key_ring[-1]
+        else:
+            pem, public = _key_ring[_key_turn % KEY_RING_SIZE]
+            _key_turn += 1
+    return pem, dict(public)
+
+
+def _fresh_rsa_key() -> tuple[str, dict[str, Any]]:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode()
-    jwk = JWK.from_pem(pem.encode())
+    jwk = JWK.from_pyca(private)
     public = json.loads(jwk.export_public())
     public.update({"kid": jwk.thumbprint(), "alg": "RS256", "use": "sig"})
     return pem, public
@@ -133,186 +156,10 @@ class PendingLogin:
     claims: dict[str, Any]
 
 
-class LtiPlatform:
-    """The test platform. `flavour` is "canvas" or "moodle"."""
-
-    def __init__(self, flavour: str = "canvas") -> None:
-        self.flavour = flavour
-        self.private_pem, self.public_jwk = new_rsa_key()
-        self.extra_jwks: list[dict[str, Any]] = []
-        self.clients: dict[str, Client] = {}
-        self.pending: dict[str, PendingLogin] = {}
-        self.registration_tokens: set[str] = set()
-        self.access_tokens: dict[str, tuple[str, set[str], float]] = {}
-        self.seen_jti: set[str] = set()
-        self.lineitems: dict[str, dict[str, Any]] = {}
-        self.members: dict[str, list[dict[str, Any]]] = {}
-        self.members_page_size = 10
-        self.nrps_requests = 0
-        self.scores: list[dict[str, Any]] = []
-        self.score_refusals: list[tuple[int, str]] = []
-        self.last_score_time: dict[tuple[str, str], datetime] = {}
-        self.tokens_issued = 0
-        self.jwks_requests = 0
-        self.auth_requests: list[dict[str, str]] = []
-        self.tamper: Callable[[dict[str, Any], LtiPlatform], str] | None = None
-        self.advertised_issuer: str | None = None
-        self._failures: list[str] = []
-        self.fail_delay_seconds = 15.0
-        self.score_calls = 0
-        self._fail_every: tuple[int, str] | None = None
-        self._lock = threading.Lock()
-        self._server = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
-        self.app = self._build_app()
-
-    # --- serving ---------------------------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def issuer(self) -> str:
-        return self.url
-
-    def start(self) -> LtiPlatform:
-        """Serve on 127.0.0.1 (the same port again after a stop)."""
-        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Take the platform down: connections to it are refused until `start()`."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def fail_scores(self, *modes: str) -> None:
-        """The next score posts fail, one mode each: "500", "503", "429" or "timeout"."""
-        with self._lock:
-            self._failures.extend(modes)
-
-    def fail_every(self, nth: int, mode: str = "503") -> None:
-        """From now on every `nth` score post fails with `mode` (e.g. every third with a 503); 0 stops it."""
-        with self._lock:
-            self._fail_every = (nth, mode) if nth > 0 else None
-
-    # --- tokens ----------------------------------------------------------------------------------------------------
-    def sign(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None, key: str | None = None,
-             algorithm: str = "RS256") -> str:
-        header = {"kid": self.public_jwk["kid"]}
-        header.update(headers or {})
-        return jwt.encode(claims, key or self._signing_key(), algorithm=algorithm, headers=header)
-
-    def _signing_key(self):
-        """The platform's private key, parsed once (parsing a PEM costs ~40 ms: more than the launch it signs)."""
-        if getattr(self, "_parsed_key", (None, None))[0] != self.private_pem:
-            from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-            self._parsed_key = (self.private_pem, load_pem_private_key(self.private_pem.encode(), None))
-        return self._parsed_key[1]
-
-    def launch_claims(self, client_id: str, *, nonce: str = "", message_type: str = "LtiResourceLinkRequest",
-                      sub: str = "learner-1", roles: tuple[str, ...] = (LEARNER,), resource_link_id: str = "link-1",
-                      context_id: str = "course-1", custom: dict[str, str] | None = None, ags: bool = True,
-                      target_link_uri: str | None = None, deployment_id: str | None = None) -> dict[str, Any]:
-        """The claims of a launch as Canvas or Moodle sends them."""
-        client = self.clients[client_id]
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.issuer, "aud": client_id, "sub": sub, "iat": now, "exp": now + 300, "nonce": nonce,
-            "name": f"Person {sub}", "email": f"{sub}@example.org",
-            CLAIM + "message_type": message_type, CLAIM + "version": "1.3.0",
-            CLAIM + "deployment_id": deployment_id or client.deployment_ids[0],
-            CLAIM + "target_link_uri": target_link_uri or client.target_link_uri,
-            CLAIM + "roles": list(roles),
-            CLAIM + "context": {"id": context_id, "title": "CPS ethics", "label": "CPS-101"},
-            CLAIM + "tool_platform": {"guid": "test-platform", "product_family_code": self.flavour},
-            CLAIM + "custom": dict(custom or {}),
-            NRPS_CLAIM: {"context_memberships_url": f"{self.url}/nrps/{context_id}", "service_versions": ["2.0"]},
-        }
-        if message_type == "LtiDeepLinkingRequest":
-            claims[DL_CLAIM] = {"deep_link_return_url": f"{self.url}/deep-link-return/{client_id}",
-                                "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets":
-                                ["iframe", "window"], "accept_multiple": False, "data": "dl-data-1"}
-        else:
-            claims[CLAIM + "resource_link"] = {"id": resource_link_id, "title": "Ethics check"}
-        if ags:
-            lineitem = self.ensure_lineitem(context_id, resource_link_id)
-            claims[AGS_CLAIM] = {"scope": [LINEITEM_SCOPE, LINEITEM_READ_SCOPE, RESULT_SCOPE, SCORE_SCOPE],
-                                 "lineitems": f"{self.url}/ags/{context_id}/lineitems",
-                                 "lineitem": f"{self.url}/ags/{context_id}/lineitems/{lineitem}"}
-        return claims
-
-    def add_member(self, context_id: str, user_id: str, roles: tuple[str, ...] = (LEARNER,), *,
-                   name: str | None = None, status: str = "Active") -> dict[str, Any]:
-        """Enrol someone in a course: they appear in its NRPS roster."""
-        member = {"user_id": user_id, "name": name or f"Person {user_id}", "email": f"{user_id}@example.org",
-                  "status": status, "roles": list(roles)}
-        self.members.setdefault(context_id, []).append(member)
-        return member
-
-    def ensure_lineitem(self, context_id: str, resource_link_id: str, score_maximum: float = 10.0) -> str:
-        with self._lock:
-            for item_id, item in self.lineitems.items():
-                if item["context"] == context_id and item["resourceLinkId"] == resource_link_id:
-                    return item_id
-            item_id = str(len(self.lineitems) + 1)
-            self.lineitems[item_id] = {"context": context_id, "resourceLinkId": resource_link_id,
-                                       "scoreMaximum": score_maximum, "label": "Ethics check"}
-            return item_id
-
-    # --- registration ----------------------------------------------------------------------------------------------
-    def add_client(self, client_id: str, tool_url: str, deployment_ids: tuple[str, ...] = ("dep-1",)) -> Client:
-        """Register a tool by hand, as an admin pasting the tool's URLs would."""
-        client = Client(client_id=client_id, redirect_uris=[tool_url + "/lti/launch"], jwks_uri=tool_url + "/lti/jwks",
-                        initiate_login_uri=tool_url + "/lti/login", target_link_uri=tool_url + "/lti/launch",
-                        deployment_ids=list(deployment_ids))
-        self.clients[client_id] = client
-        return client
-
-    def registration_start_url(self, tool_register_url: str) -> str:
-        """The URL the platform opens (in an iframe) to start dynamic registration with a one-time token."""
-        token = secrets.token_urlsafe(24)
-        self.registration_tokens.add(token)
-        query = {"openid_configuration": f"{self.url}/dr/openid-configuration", "registration_token": token}
-        return tool_register_url + ("&" if "?" in tool_register_url else "?") + urlencode(query)
-
-    # --- a whole launch --------------------------------------------------------------------------------------------
-    def login_params(self, client_id: str, claims_overrides: dict[str, Any] | None = None, **claim_args) -> dict:
-        """Start a launch: remember its claims under a fresh login hint; returns the tool's login parameters."""
-        client = self.clients[client_id]
-        hint = secrets.token_urlsafe(12)
-        claims = self.launch_claims(client_id, **claim_args)
-        claims.update(claims_overrides or {})
-        self.pending[hint] = PendingLogin(client_id, claims)
-        params = {"iss": self.issuer, "login_hint": hint, "target_link_uri": client.target_link_uri,
-                  "lti_message_hint": "msg-" + hint, "client_id": client_id,
-                  "lti_deployment_id": claims.get(CLAIM + "deployment_id", "")}
-        return params
-
-    def launch_form(self, browser: requests.Session, client_id: str, claims_overrides: dict[str, Any] | None = None,
-                    **claim_args) -> tuple[str, dict[str, str]]:
-        """Login at the tool and authorize here: (launch URL, form fields with id_token and state)."""
-        client = self.clients[client_id]
-        params = self.login_params(client_id, claims_overrides, **claim_args)
-        login = browser.post(client.initiate_login_uri, data=params, allow_redirects=False, timeout=10)
-        if login.status_code not in (302, 303):
-            raise AssertionError(f"tool login answered {login.status_code}: {login.text[:300]}")
-        auth = browser.get(login.headers["Location"], allow_redirects=False, timeout=10)
-        if auth.status_code != 200:
-            raise AssertionError(f"platform refused the auth request: {auth.status_code} {auth.text[:300]}")
-        return parse_form(auth.text)
-
-    def launch(self, browser: requests.Session, client_id: str, claims_overrides: dict[str, Any] | None = None,
-               **claim_args) -> requests.Response:
-        """A whole launch in `browser`; returns the tool's answer to the form post (redirects not followed)."""
-        action, fields = self.launch_form(browser, client_id, claims_overrides, **claim_args)
-        return browser.post(action, data=fields, allow_redirects=False, timeout=10)
+class _PlatformEndpoints:
+    """The platform's HTTP side: what the tool calls (key set, OIDC authorisation, token, AGS line items and
+    scores, NRPS memberships, dynamic registration), served from the state `LtiPlatform` holds and its tests
+    control."""
 
     # --- the HTTP endpoints ----------------------------------------------------------------------------------------
     def _build_app(self) -> Flask:
@@ -578,6 +425,190 @@ class LtiPlatform:
         answer["client_id"] = client_id
         answer[TOOL_CONFIG] = {**config, "deployment_id": deployment_id}
         return jsonify(answer)
+
+
+class LtiPlatform(_PlatformEndpoints):
+    """The test platform. `flavour` is "canvas" or "moodle"."""
+
+    def __init__(self, flavour: str = "canvas") -> None:
+        self.flavour = flavour
+        self.private_pem, self.public_jwk = new_rsa_key()
+        self.extra_jwks: list[dict[str, Any]] = []
+        self.clients: dict[str, Client] = {}
+        self.pending: dict[str, PendingLogin] = {}
+        self.registration_tokens: set[str] = set()
+        self.access_tokens: dict[str, tuple[str, set[str], float]] = {}
+        self.seen_jti: set[str] = set()
+        self.lineitems: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, list[dict[str, Any]]] = {}
+        self.members_page_size = 10
+        self.nrps_requests = 0
+        self.scores: list[dict[str, Any]] = []
+        self.score_refusals: list[tuple[int, str]] = []
+        self.last_score_time: dict[tuple[str, str], datetime] = {}
+        self.tokens_issued = 0
+        self.jwks_requests = 0
+        self.auth_requests: list[dict[str, str]] = []
+        self.tamper: Callable[[dict[str, Any], LtiPlatform], str] | None = None
+        self.advertised_issuer: str | None = None
+        self._failures: list[str] = []
+        self.fail_delay_seconds = 15.0
+        self.score_calls = 0
+        self._fail_every: tuple[int, str] | None = None
+        self._lock = threading.Lock()
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.app = self._build_app()
+
+    # --- serving ---------------------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def issuer(self) -> str:
+        return self.url
+
+    def start(self) -> LtiPlatform:
+        """Serve on 127.0.0.1 (the same port again after a stop)."""
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self._server.server_port
+        # A short poll interval: stop() (shutdown) returns within 50 ms instead of the default 0.5 s, per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Take the platform down: connections to it are refused until `start()`."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def fail_scores(self, *modes: str) -> None:
+        """The next score posts fail, one mode each: "500", "503", "429" or "timeout"."""
+        with self._lock:
+            self._failures.extend(modes)
+
+    def fail_every(self, nth: int, mode: str = "503") -> None:
+        """From now on every `nth` score post fails with `mode` (e.g. every third with a 503); 0 stops it."""
+        with self._lock:
+            self._fail_every = (nth, mode) if nth > 0 else None
+
+    # --- tokens ----------------------------------------------------------------------------------------------------
+    def sign(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None, key: str | None = None,
+             algorithm: str = "RS256") -> str:
+        header = {"kid": self.public_jwk["kid"]}
+        header.update(headers or {})
+        return jwt.encode(claims, key or self._signing_key(), algorithm=algorithm, headers=header)
+
+    def _signing_key(self):
+        """The platform's private key, parsed once per process (parsing a PEM costs ~40 ms: more than the launch it
+        signs; the keys come from new_rsa_key's ring, so the same few are parsed for every platform)."""
+        if self.private_pem not in _parsed_keys:
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+            _parsed_keys[self.private_pem] = load_pem_private_key(self.private_pem.encode(), None)
+        return _parsed_keys[self.private_pem]
+
+    def launch_claims(self, client_id: str, *, nonce: str = "", message_type: str = "LtiResourceLinkRequest",
+                      sub: str = "learner-1", roles: tuple[str, ...] = (LEARNER,), resource_link_id: str = "link-1",
+                      context_id: str = "course-1", custom: dict[str, str] | None = None, ags: bool = True,
+                      target_link_uri: str | None = None, deployment_id: str | None = None) -> dict[str, Any]:
+        """The claims of a launch as Canvas or Moodle sends them."""
+        client = self.clients[client_id]
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "aud": client_id, "sub": sub, "iat": now, "exp": now + 300, "nonce": nonce,
+            "name": f"Person {sub}", "email": f"{sub}@example.org",
+            CLAIM + "message_type": message_type, CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": deployment_id or client.deployment_ids[0],
+            CLAIM + "target_link_uri": target_link_uri or client.target_link_uri,
+            CLAIM + "roles": list(roles),
+            CLAIM + "context": {"id": context_id, "title": "CPS ethics", "label": "CPS-101"},
+            CLAIM + "tool_platform": {"guid": "test-platform", "product_family_code": self.flavour},
+            CLAIM + "custom": dict(custom or {}),
+            NRPS_CLAIM: {"context_memberships_url": f"{self.url}/nrps/{context_id}", "service_versions": ["2.0"]},
+        }
+        if message_type == "LtiDeepLinkingRequest":
+            claims[DL_CLAIM] = {"deep_link_return_url": f"{self.url}/deep-link-return/{client_id}",
+                                "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets":
+                                ["iframe", "window"], "accept_multiple": False, "data": "dl-data-1"}
+        else:
+            claims[CLAIM + "resource_link"] = {"id": resource_link_id, "title": "Ethics check"}
+        if ags:
+            lineitem = self.ensure_lineitem(context_id, resource_link_id)
+            claims[AGS_CLAIM] = {"scope": [LINEITEM_SCOPE, LINEITEM_READ_SCOPE, RESULT_SCOPE, SCORE_SCOPE],
+                                 "lineitems": f"{self.url}/ags/{context_id}/lineitems",
+                                 "lineitem": f"{self.url}/ags/{context_id}/lineitems/{lineitem}"}
+        return claims
+
+    def add_member(self, context_id: str, user_id: str, roles: tuple[str, ...] = (LEARNER,), *,
+                   name: str | None = None, status: str = "Active") -> dict[str, Any]:
+        """Enrol someone in a course: they appear in its NRPS roster."""
+        member = {"user_id": user_id, "name": name or f"Person {user_id}", "email": f"{user_id}@example.org",
+                  "status": status, "roles": list(roles)}
+        self.members.setdefault(context_id, []).append(member)
+        return member
+
+    def ensure_lineitem(self, context_id: str, resource_link_id: str, score_maximum: float = 10.0) -> str:
+        with self._lock:
+            for item_id, item in self.lineitems.items():
+                if item["context"] == context_id and item["resourceLinkId"] == resource_link_id:
+                    return item_id
+            item_id = str(len(self.lineitems) + 1)
+            self.lineitems[item_id] = {"context": context_id, "resourceLinkId": resource_link_id,
+                                       "scoreMaximum": score_maximum, "label": "Ethics check"}
+            return item_id
+
+    # --- registration ----------------------------------------------------------------------------------------------
+    def add_client(self, client_id: str, tool_url: str, deployment_ids: tuple[str, ...] = ("dep-1",)) -> Client:
+        """Register a tool by hand, as an admin pasting the tool's URLs would."""
+        client = Client(client_id=client_id, redirect_uris=[tool_url + "/lti/launch"], jwks_uri=tool_url + "/lti/jwks",
+                        initiate_login_uri=tool_url + "/lti/login", target_link_uri=tool_url + "/lti/launch",
+                        deployment_ids=list(deployment_ids))
+        self.clients[client_id] = client
+        return client
+
+    def registration_start_url(self, tool_register_url: str) -> str:
+        """The URL the platform opens (in an iframe) to start dynamic registration with a one-time token."""
+        token = secrets.token_urlsafe(24)
+        self.registration_tokens.add(token)
+        query = {"openid_configuration": f"{self.url}/dr/openid-configuration", "registration_token": token}
+        return tool_register_url + ("&" if "?" in tool_register_url else "?") + urlencode(query)
+
+    # --- a whole launch --------------------------------------------------------------------------------------------
+    def login_params(self, client_id: str, claims_overrides: dict[str, Any] | None = None, **claim_args) -> dict:
+        """Start a launch: remember its claims under a fresh login hint; returns the tool's login parameters."""
+        client = self.clients[client_id]
+        hint = secrets.token_urlsafe(12)
+        claims = self.launch_claims(client_id, **claim_args)
+        claims.update(claims_overrides or {})
+        self.pending[hint] = PendingLogin(client_id, claims)
+        params = {"iss": self.issuer, "login_hint": hint, "target_link_uri": client.target_link_uri,
+                  "lti_message_hint": "msg-" + hint, "client_id": client_id,
+                  "lti_deployment_id": claims.get(CLAIM + "deployment_id", "")}
+        return params
+
+    def launch_form(self, browser: requests.Session, client_id: str, claims_overrides: dict[str, Any] | None = None,
+                    **claim_args) -> tuple[str, dict[str, str]]:
+        """Login at the tool and authorize here: (launch URL, form fields with id_token and state)."""
+        client = self.clients[client_id]
+        params = self.login_params(client_id, claims_overrides, **claim_args)
+        login = browser.post(client.initiate_login_uri, data=params, allow_redirects=False, timeout=10)
+        if login.status_code not in (302, 303):
+            raise AssertionError(f"tool login answered {login.status_code}: {login.text[:300]}")
+        auth = browser.get(login.headers["Location"], allow_redirects=False, timeout=10)
+        if auth.status_code != 200:
+            raise AssertionError(f"platform refused the auth request: {auth.status_code} {auth.text[:300]}")
+        return parse_form(auth.text)
+
+    def launch(self, browser: requests.Session, client_id: str, claims_overrides: dict[str, Any] | None = None,
+               **claim_args) -> requests.Response:
+        """A whole launch in `browser`; returns the tool's answer to the form post (redirects not followed)."""
+        action, fields = self.launch_form(browser, client_id, claims_overrides, **claim_args)
+        return browser.post(action, data=fields, allow_redirects=False, timeout=10)
 
 
 def query_of(url: str) -> dict[str, str]:

@@ -24,16 +24,17 @@ def regrade(item_id: str, revision: int, policy: str, reason: str, links: tuple[
     """Regrade the submitted attempts that used ITEM_ID at --revision, showing old and new totals first."""
     from sqlalchemy import select
 
-    from lti_tool import create_app, db
-    from lti_tool import regrade as regrading
-    from lti_tool.bank_access import bank_of
-    from lti_tool.db import session_scope
-    from lti_tool.models import ResourceLink
+    from lti_tool import create_app
+    from lti_tool.instructor import regrade as regrading
+    from lti_tool.lti.models import ResourceLink
+    from lti_tool.web import db
+    from lti_tool.web.bank_access import bank_of
+    from lti_tool.web.db import session_scope
 
     if not reason.strip():
         click.echo("error: --reason is empty; say why you regrade", err=True)
         sys.exit(2)
-    app = create_app({"GRADES_SENDER_INTERVAL_SECONDS": 0})
+    app = create_app()
     db.upgrade(app)
     bank = bank_of(app)
     with session_scope(app) as session:
@@ -68,5 +69,3 @@ def regrade(item_id: str, revision: int, policy: str, reason: str, links: tuple[
 def _pair(total: tuple[float | None, float | None]) -> str:
     return f"{total[0] or 0:g}/{total[1] or 0:g}"
 
-
-regrade_commands = [regrade]

@@ -1,57 +1,28 @@
 """Tool commands: `serve`, `platform add|list|remove|approve`, `keys rotate` (and the `keys` commands of
-lti_tool/cli_keys.py), `registration-link`.
+lti_tool/cli/keys.py), `registration-link`.
 
 Every command works on the database DATABASE_URL names (default: SQLite in the instance folder) and applies
-the migrations first, so a fresh clone needs no setup step.
+the migrations first, so a fresh clone needs no setup step. `serve` runs gunicorn; each of its workers builds the
+app and, from the worker hooks, starts its own grade sender (lti_tool.grades.sender).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 from sqlalchemy import select
 
-from lti_tool.cli_keys import key_storage_commands, unencrypted_key_note
+from lti_tool.cli.app import tool_app as _app
+from lti_tool.cli.keys import key_storage_commands, unencrypted_key_note
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def _app(*, check_keys: bool = True, **overrides: Any):
-    """The app on its configured database, migrated, with its keys in place and (unless check_keys is false)
-    readable with the configured encryption keys; exits 1 with a one-line error. Never with the background grade
-    sender: only the server's workers send grades (`grades send` drains on demand), so a command such as
-    `platform add` cannot post a score while it runs."""
-    from lti_tool import create_app, db
-    from lti_tool.key_encryption import KeyEncryptionError
-    from lti_tool.keys import check_keys_readable, ensure_keys
-
-    try:
-        app = create_app({"GRADES_SENDER_INTERVAL_SECONDS": 0, **overrides})
-    except ValueError as exc:  # a malformed setting: lti_tool/config.py names it
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    try:
-        db.upgrade(app)
-        with db.session_scope(app) as session:
-            ensure_keys(session)
-            if check_keys:
-                check_keys_readable(session)
-    except KeyEncryptionError as exc:  # keys sealed with another encryption key, or CPS_KEY_ENCRYPTION_KEYS unset
-        click.echo(f"error: {exc}.", err=True)
-        sys.exit(1)
-    except Exception as exc:  # a wrong DATABASE_URL or an unreachable database: say so, no traceback
-        click.echo(f"error: cannot open the tool's database: {type(exc).__name__}: {str(exc).splitlines()[0]}. "
-                   "Check DATABASE_URL.", err=True)
-        sys.exit(1)
-    return app
-
-
 def course_builder_urls(app, base_url: str) -> dict[str, str]:
     """The URLs a course builder pastes into the LMS, on the tool's public base URL."""
-    from lti_tool.urls import tool_url
+    from lti_tool.web.urls import tool_url
 
     with app.test_request_context("/", base_url=base_url):
         return {
@@ -70,7 +41,7 @@ def course_builder_urls(app, base_url: str) -> dict[str, str]:
               help="Worker processes (gunicorn); more than one needs PostgreSQL and REDIS_URL.")
 def serve(host: str, port: int, workers: int) -> None:
     """Run the LTI tool: apply migrations, create keys on first start, print the URLs to register it."""
-    app = _app()  # the workers send grades; this process only prepares
+    app = _app()  # this process only prepares; each worker sends grades
     if workers > 1 and (app.config["DATABASE_URL"].startswith("sqlite") or not app.config["REDIS_URL"]):
         click.echo("error: --workers > 1 needs DATABASE_URL on PostgreSQL and REDIS_URL set "
                    "(launch state must be shared by the workers).", err=True)
@@ -87,7 +58,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if base.startswith("http://") and host not in ("127.0.0.1", "localhost"):
         click.echo("note: LMSs need https; put a TLS proxy in front and set CPS_PUBLIC_URL and CPS_PROXY_HOPS.")
     sys.stdout.flush()
-    from lti_tool.db import engine_of
+    from lti_tool.web.db import engine_of
 
     engine_of(app).dispose()  # no connection of this process may be inherited by the forked workers
     _run(host, port, workers)
@@ -111,12 +82,32 @@ def _run(host: str, port: int, workers: int) -> None:
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("control_socket_disable", True)
 
+            # The grade sender is a role of each worker, started once the worker has built its app.
+            self.cfg.set("post_worker_init", start_worker_sender)
+            self.cfg.set("worker_exit", stop_worker_sender)
+
         def load(self):
             from lti_tool import create_app
 
             return create_app()
 
     ToolServer().run()
+
+
+def start_worker_sender(worker) -> None:
+    """gunicorn's post_worker_init hook: this worker sends grades for the app it loaded (its own thread)."""
+    from lti_tool.grades.sender import start_sender
+
+    start_sender(worker.wsgi)
+
+
+def stop_worker_sender(_server, worker) -> None:
+    """gunicorn's worker_exit hook: stop the worker's sender (it finishes the row in hand)."""
+    from lti_tool.grades.sender import stop_sender
+
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        stop_sender(app, timeout=5)
 
 
 @click.group("platform")
@@ -136,8 +127,8 @@ def platform_group() -> None:
 def platform_add(issuer: str, client_id: str, auth_login_url: str, token_url: str, keyset_url: str,
                  deployment_ids: tuple[str, ...], name: str, audience: str | None) -> None:
     """Register a platform by hand (active at once)."""
-    from lti_tool import db
-    from lti_tool.models import Deployment, Platform
+    from lti_tool.lti.models import Deployment, Platform
+    from lti_tool.web import db
 
     for label, url in (("--auth-login-url", auth_login_url), ("--token-url", token_url),
                        ("--keyset-url", keyset_url), ("--issuer", issuer)):
@@ -165,8 +156,8 @@ def platform_add(issuer: str, client_id: str, auth_login_url: str, token_url: st
 @platform_group.command("list")
 def platform_list() -> None:
     """List the registrations with their status and deployments."""
-    from lti_tool import db
-    from lti_tool.models import Platform
+    from lti_tool.lti.models import Platform
+    from lti_tool.web import db
 
     app = _app()
     with db.session_scope(app) as session:
@@ -180,7 +171,7 @@ def platform_list() -> None:
 
 
 def _platform_or_exit(session, platform_id: int):
-    from lti_tool.models import Platform
+    from lti_tool.lti.models import Platform
 
     row = session.get(Platform, platform_id)
     if row is None:
@@ -193,7 +184,7 @@ def _platform_or_exit(session, platform_id: int):
 @click.argument("platform_id", type=int)
 def platform_remove(platform_id: int) -> None:
     """Remove a registration (its launches stop working at once)."""
-    from lti_tool import db
+    from lti_tool.web import db
 
     app = _app()
     with db.session_scope(app) as session:
@@ -206,8 +197,8 @@ def platform_remove(platform_id: int) -> None:
 @click.argument("platform_id", type=int)
 def platform_approve(platform_id: int) -> None:
     """Approve a pending registration (dynamic registration without a one-time link)."""
-    from lti_tool import db
-    from lti_tool.models import Platform
+    from lti_tool.lti.models import Platform
+    from lti_tool.web import db
 
     app = _app()
     with db.session_scope(app) as session:
@@ -224,8 +215,8 @@ def keys_group() -> None:
 @keys_group.command("rotate")
 def keys_rotate() -> None:
     """Sign with the already-published next key; keep the old one published for the grace period."""
-    from lti_tool import db
-    from lti_tool.keys import rotate
+    from lti_tool.lti.keys import rotate
+    from lti_tool.web import db
 
     app = _app()
     with db.session_scope(app) as session:
@@ -239,8 +230,8 @@ def keys_rotate() -> None:
 @click.option("--base-url", default=None, help="The tool's public URL (default: CPS_PUBLIC_URL).")
 def registration_link(base_url: str | None) -> None:
     """Create a one-time dynamic-registration link (registrations through it are active at once)."""
-    from lti_tool import db
-    from lti_tool.registration import create_registration_link
+    from lti_tool.lti.registration import create_registration_link
+    from lti_tool.web import db
 
     app = _app()
     base = (base_url or app.config["PUBLIC_URL"] or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}").rstrip("/")
@@ -252,5 +243,3 @@ def registration_link(base_url: str | None) -> None:
 
 for _command in key_storage_commands:
     keys_group.add_command(_command)
-
-server_commands = [serve, platform_group, keys_group, registration_link]

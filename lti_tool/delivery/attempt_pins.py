@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from item_bank.assemble import PresentedItem, delivery_order, form_items
 from item_bank.model import Bank, Form, Item, Scenario
 from item_bank.snapshot import bank_hashes, form_from_record, form_record, form_version, item_from_record
-from lti_tool.attempt_models import Attempt, AttemptItem, ItemVersion
+from lti_tool.delivery.models import Attempt, AttemptItem, ItemVersion
 
 _PARSED_LIMIT = 50_000
 _parsed: dict[str, tuple[Item, Scenario | None]] = {}

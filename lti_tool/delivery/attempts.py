@@ -21,15 +21,11 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from item_bank.assemble import PresentedItem
 from item_bank.model import Bank, FeedbackPolicy, Form, Item, ItemType
 from item_bank.scoring import ItemScore, ResponseError, score_response, total
-from lti_tool import attempt_pins as pins
-from lti_tool.attempt_models import (
-    IN_PROGRESS,
-    SUBMITTED,
-    Attempt,
-    Response,
-    ScoreOutbox,
-    utcnow,
-)
+from lti_tool.delivery import attempt_pins as pins
+from lti_tool.delivery.models import IN_PROGRESS, SUBMITTED, Attempt, Response, ScoreOutbox
+from lti_tool.lti.models import LaunchSession
+from lti_tool.lti.service_tokens import AGS_SCORE_SCOPE
+from lti_tool.web.db import utcnow
 
 UNLIMITED = 0
 ATTEMPTS_OF = (select(Attempt)  # built once: the launch reads it for every learner
@@ -59,6 +55,21 @@ class PassbackTarget:
     lineitem_url: str | None
     scopes: tuple[str, ...]
     platform_user_id: str
+
+
+def launch_form_id(launch: LaunchSession) -> str | None:
+    """The form a launch's resource link delivers: from the deep link's custom param, else the stored link."""
+    custom = launch.custom or {}
+    if custom.get("form_id") or launch.form_id:
+        return custom.get("form_id") or launch.form_id
+    return launch.resource_link.form_id if launch.resource_link is not None else None
+
+
+def passback_target(launch: LaunchSession) -> PassbackTarget:
+    """The launch's own line item when the AGS claim lets us post scores; otherwise no passback."""
+    scopes = tuple(launch.ags_scopes or ())
+    lineitem = launch.ags_lineitem if AGS_SCORE_SCOPE in scopes else None
+    return PassbackTarget(launch.platform_id, lineitem, scopes, launch.user.sub)
 
 
 def effective_settings(form: Form, custom: dict[str, str]) -> AttemptSettings:

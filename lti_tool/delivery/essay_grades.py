@@ -1,4 +1,5 @@
-"""The instructor's essay grades: one rubric score per essay of a submitted attempt.
+"""Essay grades: one rubric score per essay of a submitted attempt, given by the instructor (lti_tool.instructor.
+grading) and shown to the learner with the result (lti_tool.delivery.results).
 
 Kept apart from the learner's `Response` so that the learner's text is never overwritten by grading, and a
 re-grade replaces the grade (one row per attempt and item) while the attempt's score follows it.
@@ -8,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lti_tool.attempt_models import utcnow
-from lti_tool.db import Base, UtcDateTime
+from lti_tool.web.db import Base, UtcDateTime, utcnow
 
 
 class EssayGrade(Base):
@@ -30,3 +30,8 @@ class EssayGrade(Base):
     max_score: Mapped[float] = mapped_column(Float)
     grader_id: Mapped[int | None] = mapped_column(ForeignKey("lti_users.id", ondelete="SET NULL"), nullable=True)
     graded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def grades_of(db: Session, attempt_id: int) -> dict[str, EssayGrade]:
+    """The attempt's essay grades by item id."""
+    return {g.item_id: g for g in db.scalars(select(EssayGrade).where(EssayGrade.attempt_id == attempt_id))}

@@ -2,17 +2,19 @@
 
 The database is the source of truth for everything a learner did, so a closed tab, a crashed worker or a restart
 loses nothing: answers are written per item, and the score to send is written in the same transaction that marks
-the attempt submitted, then sent by `lti_tool.grades` from the outbox.
+the attempt submitted, then sent by a grade sender (lti_tool.grades) from the outbox. After such a commit,
+`scores_queued.send(app)` tells a sender running in this process to send at once rather than at its next tick.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.db import Base, UtcDateTime
+from lti_tool.web.db import Base, UtcDateTime, utcnow
 
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
@@ -23,9 +25,8 @@ OUTBOX_SENT = "sent"
 OUTBOX_FAILED = "failed"
 OUTBOX_SUPERSEDED = "superseded"
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# Sent with the app as sender once scores were queued and committed; lti_tool.grades.sender listens.
+scores_queued = Namespace().signal("cps-scores-queued")
 
 
 class Attempt(Base):

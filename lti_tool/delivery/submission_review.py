@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 from sqlalchemy import select
 
-from lti_tool import attempts as attempt_logic
-from lti_tool.attempt_models import SUBMITTED, Attempt
-from lti_tool.db import get_session
-from lti_tool.delivery import WITH_ANSWERS, due_at, feedback_views
-from lti_tool.launch_context import refusal, require_launch
-from lti_tool.models import LaunchSession, User
+from lti_tool.delivery import attempts as attempt_logic
+from lti_tool.delivery.models import SUBMITTED, Attempt
+from lti_tool.delivery.results import WITH_ANSWERS, due_at, feedback_views
+from lti_tool.lti.launch_context import require_launch
+from lti_tool.lti.models import LaunchSession, User
+from lti_tool.web.db import get_session
+from lti_tool.web.errors import refusal
 
 bp = Blueprint("submission_review", __name__, url_prefix="/lti/review")
 

@@ -8,60 +8,29 @@ is not the launching user's at the launching resource link.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request
-from sqlalchemy.orm import joinedload, selectinload
 
 from item_bank.assemble import PresentedItem
-from item_bank.model import Bank, Form, ItemType
-from item_bank.scoring import ItemScore
-from lti_tool import attempts as attempt_logic
-from lti_tool import instructor_grading as grading
-from lti_tool.attempt_models import Attempt
-from lti_tool.bank_access import current_bank, find_form
-from lti_tool.db import get_session
-from lti_tool.grades import SCORE_SCOPE, wake_sender
-from lti_tool.instructor_models import EssayGrade
-from lti_tool.item_views import feedback_view, question_view
-from lti_tool.launch_context import launch_fields, launch_url, refusal, require_launch
-from lti_tool.models import LaunchSession
+from item_bank.model import Form, ItemType
+from lti_tool.delivery import attempts as attempt_logic
+from lti_tool.delivery.essay_grades import grades_of
+from lti_tool.delivery.item_views import question_view
+from lti_tool.delivery.models import Attempt, scores_queued
+from lti_tool.delivery.results import WITH_ANSWERS, due_at, feedback_views, graded_essays
+from lti_tool.lti.launch_context import launch_fields, launch_url, require_launch
+from lti_tool.lti.models import LaunchSession
+from lti_tool.web.bank_access import current_bank, find_form
+from lti_tool.web.db import get_session
+from lti_tool.web.errors import refusal
 
 bp = Blueprint("delivery", __name__, url_prefix="/lti/delivery")
-WITH_ANSWERS = (joinedload(Attempt.responses), selectinload(Attempt.pinned))
-
-
-@dataclass(frozen=True)
-class GradedEssayView:
-    """An essay the instructor graded, as its learner sees it: the item's points and the rubric points given."""
-
-    number: int
-    score: float
-    max_score: float
-    rubric_title: str | None
-    levels: int | None
-    dimensions: tuple[tuple[str, int], ...]
 
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
     return {"launch_fields": launch_fields, "launch_url": launch_url}
-
-
-def launch_form_id(launch: LaunchSession) -> str | None:
-    """The form this resource link delivers: from the deep link's custom param, else the stored link."""
-    custom = launch.custom or {}
-    if custom.get("form_id") or launch.form_id:
-        return custom.get("form_id") or launch.form_id
-    return launch.resource_link.form_id if launch.resource_link is not None else None
-
-
-def passback_target(launch: LaunchSession) -> attempt_logic.PassbackTarget:
-    """The launch's own line item when the AGS claim lets us post scores; otherwise no passback."""
-    scopes = tuple(launch.ags_scopes or ())
-    lineitem = launch.ags_lineitem if SCORE_SCOPE in scopes else None
-    return attempt_logic.PassbackTarget(launch.platform_id, lineitem, scopes, launch.user.sub)
 
 
 @bp.record_once
@@ -213,7 +182,7 @@ def result(attempt_id: int):
     if not attempt.submitted:
         return redirect(launch_url("delivery.item", attempt_id=attempt.id, number=1), 303)
     db = get_session()
-    grades = grading.grades_of(db, attempt.id)
+    grades = grades_of(db, attempt.id)
     presented = attempt_logic.presented_items(db, attempt)
     scores = attempt_logic.stored_scores(attempt)
     feedback = []
@@ -227,36 +196,6 @@ def result(attempt_id: int):
                            passing=form.settings.passing_score, notice=request.args.get("notice"))
 
 
-def feedback_views(attempt: Attempt, presented: list[PresentedItem], scores: list[ItemScore]) -> list:
-    """Every item with the learner's answer, the keys, the rationales and the stored score, in their order."""
-    answers = attempt_logic.answers_of(attempt)
-    views = []
-    for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
-        saved = answers.get(p.item.id)
-        views.append(feedback_view(p, number, score, list(saved.choice_ids or []) if saved else [],
-                                   saved.text if saved else None))
-    return views
-
-
-def graded_essays(bank: Bank, presented: list[PresentedItem], scores: list[ItemScore],
-                  grades: dict[str, EssayGrade]) -> list[GradedEssayView]:
-    """The attempt's graded essays in the learner's question order, with the rubric points per dimension."""
-    views = []
-    for number, (p, score) in enumerate(zip(presented, scores, strict=True), start=1):
-        grade = grades.get(p.item.id)
-        if p.item.type is not ItemType.EXTENDED_TEXT or grade is None:
-            continue
-        rubric = bank.blueprint.rubrics.get(grade.rubric_id)
-        if rubric is None:
-            dimensions = tuple((dim, points) for dim, points in grade.points.items())
-        else:
-            dimensions = tuple((d.title, grade.points[d.id]) for d in rubric.dimensions if d.id in grade.points)
-        views.append(GradedEssayView(number, score.points, float(score.max_score),
-                                     rubric.title if rubric else None, rubric.levels if rubric else None,
-                                     dimensions))
-    return views
-
-
 def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool = False):
     """Start or resume, then go to question 1 (with `render_first`, show it in this response); `existing` is the
     learner's attempts when the caller has just read them."""
@@ -266,7 +205,7 @@ def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool
     try:
         attempt = attempt_logic.start_attempt(db, bank=current_bank(), resource_link_id=launch.resource_link_id,
                                               user_id=launch.user_id, form=form, settings=settings,
-                                              target=passback_target(launch), existing=existing)
+                                              target=attempt_logic.passback_target(launch), existing=existing)
     except attempt_logic.AttemptRefused as exc:
         latest = attempt_logic.current_attempt(db, launch.resource_link_id, launch.user_id)
         if latest is not None:
@@ -289,7 +228,7 @@ def _resume(attempt: Attempt, render_first: bool):
 
 def _refresh_lineitem(attempt: Attempt) -> None:
     """An attempt started in a launch without grade passback gets the line item of a later launch that has one."""
-    target = passback_target(g.launch)
+    target = attempt_logic.passback_target(g.launch)
     if attempt.lineitem_url is None and target.lineitem_url and not attempt.submitted:
         attempt.lineitem_url, attempt.ags_scopes = target.lineitem_url, list(target.scopes)
         get_session().commit()
@@ -298,7 +237,7 @@ def _refresh_lineitem(attempt: Attempt) -> None:
 def _submit(attempt: Attempt) -> None:
     _refresh_lineitem(attempt)
     if attempt_logic.submit_attempt(get_session(), attempt, g.launch.user.sub):
-        wake_sender(current_app._get_current_object())
+        scores_queued.send(current_app._get_current_object())
 
 
 def _own_attempt(attempt_id: int) -> Attempt | None:
@@ -330,7 +269,7 @@ def _launch_form(launch: LaunchSession) -> tuple[Form | None, object]:
     if launch.resource_link_id is None:
         return None, refusal(400, "No assessment here", "This launch did not come from an assessment link.",
                              "Open the assessment from its link in your course.")
-    form = find_form(launch_form_id(launch))
+    form = find_form(attempt_logic.launch_form_id(launch))
     if form is None:
         return None, _form_missing()
     return form, None
@@ -358,17 +297,6 @@ def _time_left(attempt: Attempt) -> int | None:
         return None
     seconds = (attempt.deadline_at - datetime.now(UTC)).total_seconds()
     return max(int(-(-seconds // 60)), 0)
-
-
-def due_at(launch: LaunchSession) -> datetime | None:
-    raw = (launch.custom or {}).get("due_at")
-    if not raw:
-        return None
-    try:
-        due = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return due if due.tzinfo else due.replace(tzinfo=UTC)
 
 
 def _not_yours():

@@ -1,6 +1,8 @@
 """Grade passback (AGS): send the score outbox to each launch's own line item, reliably and exactly once.
 
-Rows are written by `lti_tool.attempts.submit_attempt` in the submission's transaction. The sender claims a due
+Rows are written by `lti_tool.delivery.attempts.submit_attempt` in the submission's transaction (and by essay
+grading and regrades). `drain` sends every due row once: `cps-assess grades send`, and each tick of a grade sender
+(lti_tool/grades/sender.py, run by `serve` in every worker or by `cps-assess grades worker`). It claims a due
 row with an atomic `UPDATE ... WHERE status = 'pending'` (safe with several workers and processes, on SQLite and
 PostgreSQL), posts it with pylti1p3's `AssignmentsGradesService` over the shared access-token cache, and records
 the outcome: sent; retried later with exponential backoff (timeouts, connection errors, 5xx, 429 with its
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -26,24 +27,22 @@ from pylti1p3.grade import Grade
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from lti_tool.attempt_models import (
+from lti_tool.delivery.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
     OUTBOX_SENDING,
     OUTBOX_SENT,
     OUTBOX_SUPERSEDED,
     ScoreOutbox,
-    utcnow,
 )
-from lti_tool.db import session_scope
-from lti_tool.models import Platform
-from lti_tool.service_tokens import connector_for
-from lti_tool.shared_store import store
+from lti_tool.lti.models import Platform
+from lti_tool.lti.service_tokens import AGS_SCORE_SCOPE, connector_for
+from lti_tool.web.db import session_scope, utcnow
+from lti_tool.web.shared_store import store
 
 log = logging.getLogger(__name__)
 
 CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
-SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 CLAIM_LEASE = timedelta(minutes=2)
 FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
@@ -196,7 +195,7 @@ def post_score(app: Flask, db: Session, row: ScoreOutbox) -> None:
     platform = db.get(Platform, row.platform_id)
     if platform is None:
         raise LookupError("the platform registration was removed")
-    scopes = sorted(row.attempt.ags_scopes or [SCORE_SCOPE])
+    scopes = sorted(row.attempt.ags_scopes or [AGS_SCORE_SCOPE])
     connector = connector_for(platform, db, app)
     ags = {"scope": scopes, "lineitem": row.lineitem_url}
     try:
@@ -243,7 +242,7 @@ def send_row(app: Flask, db: Session, row: ScoreOutbox, now: datetime) -> str:
 
 
 def drain(app: Flask, now: datetime | None = None, limit: int = BATCH) -> DrainReport:
-    """Send every due row once (the CLI's `grades send` and each tick of the background sender)."""
+    """Send every due row once (the CLI's `grades send` and each tick of a grade sender)."""
     report = DrainReport()
     now = now or utcnow()
     lease = timedelta(seconds=app.config.get("GRADES_CLAIM_LEASE_SECONDS") or CLAIM_LEASE.total_seconds())
@@ -274,58 +273,6 @@ def _all_due(db: Session, now: datetime, limit: int):
             return
         seen.update(batch)
         yield from batch
-
-
-SENDER_THREAD_NAME = "cps-grade-sender"
-
-
-class GradeSender:
-    """A background thread that drains the outbox every `interval` seconds, or at once when woken."""
-
-    def __init__(self, app: Flask, interval: float) -> None:
-        self.app = app
-        self.interval = interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=SENDER_THREAD_NAME, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                drain(self.app)
-            except Exception:  # a database hiccup must not kill the sender; the rows wait in the outbox
-                log.exception("grade sender: drain failed; trying again next tick")
-
-
-def init_app(app: Flask) -> None:
-    """Start the background sender when GRADES_SENDER_INTERVAL_SECONDS > 0 (the CLI drains on demand)."""
-    interval = float(app.config.get("GRADES_SENDER_INTERVAL_SECONDS", 0) or 0)
-    if interval > 0:
-        sender = GradeSender(app, interval)
-        app.extensions["grade_sender"] = sender
-        sender.start()
-
-
-def wake_sender(app: Flask) -> None:
-    """Ask the background sender to send now (after a submission), if this app runs one."""
-    sender = app.extensions.get("grade_sender")
-    if sender is not None:
-        sender.wake()
 
 
 def _finish(db: Session, row: ScoreOutbox, status: str, error: str | None) -> None:

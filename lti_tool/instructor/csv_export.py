@@ -14,8 +14,8 @@ from datetime import datetime
 
 from flask import Response
 
-from lti_tool.instructor_statistics import LinkStatistics
-from lti_tool.roster import RosterEntry
+from lti_tool.instructor.roster import RosterEntry
+from lti_tool.instructor.statistics import LinkStatistics
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")

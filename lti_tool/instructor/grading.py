@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from item_bank.model import Bank, Item, ItemType, Rubric
 from item_bank.scoring import ResponseError, score_essay, total
-from lti_tool import attempts as attempt_logic
-from lti_tool.attempt_models import OUTBOX_FAILED, SUBMITTED, Attempt, ScoreOutbox, utcnow
-from lti_tool.instructor_models import EssayGrade
-from lti_tool.models import User
+from lti_tool.delivery import attempts as attempt_logic
+from lti_tool.delivery.essay_grades import EssayGrade, grades_of
+from lti_tool.delivery.models import OUTBOX_FAILED, SUBMITTED, Attempt, ScoreOutbox
+from lti_tool.lti.models import User
+from lti_tool.web.db import utcnow
 
 FULLY_GRADED = "FullyGraded"
 PENDING_MANUAL = "PendingManual"
@@ -49,10 +50,6 @@ def rubric_of(bank: Bank, item: Item) -> Rubric:
     if len(rubrics) == 1:
         return next(iter(rubrics.values()))
     raise GradingRefused(f"Essay {item.id} names no rubric the bank's blueprint defines.")
-
-
-def grades_of(db: Session, attempt_id: int) -> dict[str, EssayGrade]:
-    return {g.item_id: g for g in db.scalars(select(EssayGrade).where(EssayGrade.attempt_id == attempt_id))}
 
 
 def essays_to_grade(db: Session, bank: Bank, attempt: Attempt) -> list[EssayToGrade]:

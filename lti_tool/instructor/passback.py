@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lti_tool.attempt_models import OUTBOX_FAILED, OUTBOX_PENDING, Attempt, ScoreOutbox, utcnow
+from lti_tool.delivery.models import OUTBOX_FAILED, OUTBOX_PENDING, Attempt, ScoreOutbox
+from lti_tool.web.db import utcnow
 
 REQUEUED_NOTE = "re-queued by an instructor"
 

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 from item_bank.model import Bank, Item, ItemType
 from item_bank.scoring import ResponseError, score_response
 from item_bank.snapshot import bank_hashes
-from lti_tool import attempt_pins as pins
-from lti_tool.attempt_models import SUBMITTED, Attempt, AttemptItem, ItemVersion, ScoreOutbox, utcnow
-from lti_tool.instructor_grading import retotal
-from lti_tool.models import User
-from lti_tool.regrade_models import Regrade, RegradeChange
+from lti_tool.delivery import attempt_pins as pins
+from lti_tool.delivery.models import SUBMITTED, Attempt, AttemptItem, ItemVersion, ScoreOutbox
+from lti_tool.instructor.grading import retotal
+from lti_tool.instructor.regrade_models import Regrade, RegradeChange
+from lti_tool.lti.models import User
+from lti_tool.web.db import utcnow
 
 
 class Policy(StrEnum):

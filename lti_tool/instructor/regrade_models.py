@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.attempt_models import utcnow
-from lti_tool.db import Base, UtcDateTime
+from lti_tool.web.db import Base, UtcDateTime, utcnow
 
 
 class Regrade(Base):

@@ -16,10 +16,10 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.attempt_models import SUBMITTED, Attempt
-from lti_tool.launch_records import is_instructor, is_learner, role_name
-from lti_tool.models import LaunchSession, User
-from lti_tool.service_tokens import connector_for_launch
+from lti_tool.delivery.models import SUBMITTED, Attempt
+from lti_tool.lti.models import LaunchSession, User
+from lti_tool.lti.roles import is_instructor, is_learner, role_name
+from lti_tool.lti.service_tokens import connector_for_launch
 
 MAX_MEMBERS = 20_000
 

@@ -17,8 +17,8 @@ from item_bank.assemble import form_items
 from item_bank.item_analysis import ItemStatistics, ScoreBin, ScoredResponse, item_statistics, score_distribution
 from item_bank.markup import to_plain_text
 from item_bank.model import Bank, Form, Item
-from lti_tool.attempt_models import SUBMITTED, Attempt
-from lti_tool.attempt_pins import version_of
+from lti_tool.delivery.attempt_pins import version_of
+from lti_tool.delivery.models import SUBMITTED, Attempt
 
 EXCERPT_CHARS = 90
 OPTION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

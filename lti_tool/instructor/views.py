@@ -5,35 +5,38 @@ course roster, CSV downloads.
 Everything is selected by the launch's own resource link (a row of one platform and one course): attempts and
 score rows are looked up together with that link id, so an id from another link, course or platform is simply
 "not found" (404). Every route needs an instructor's launch (`require_launch(instructor=True)`), every POST its
-CSRF token. The work is done in lti_tool.instructor_* modules and lti_tool.roster; this module only routes.
+CSRF token. The work is done in the other modules of lti_tool/instructor/; this module only routes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from flask import Blueprint, current_app, g, redirect, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
 from item_bank.markup import to_html
-from item_bank.model import Form, ItemType
-from lti_tool import instructor_csv
-from lti_tool import regrade as regrading
-from lti_tool.attempt_models import OUTBOX_FAILED, Attempt
-from lti_tool.attempts import attempt_form
-from lti_tool.bank_access import current_bank, find_form
-from lti_tool.db import get_session
-from lti_tool.grades import wake_sender
-from lti_tool.instructor_grading import GradingRefused, essays_to_grade, grade_attempt, rubric_points
-from lti_tool.instructor_passback import requeue_failed, score_row_at_link
-from lti_tool.instructor_statistics import link_statistics
-from lti_tool.launch_context import launch_url, needs_fresh_launch, refusal, require_launch
-from lti_tool.models import LaunchSession, User
-from lti_tool.regrade_models import Regrade
-from lti_tool.roster import RosterUnavailable, attempt_summaries, fetch_members, not_attempted, roster_entries
+from item_bank.model import Form
+from lti_tool.delivery.attempts import attempt_form
+from lti_tool.delivery.models import Attempt, scores_queued
+from lti_tool.instructor import csv_export as instructor_csv
+from lti_tool.instructor import regrade as regrading
+from lti_tool.instructor.attempt_rows import attempt_rows
+from lti_tool.instructor.grading import GradingRefused, essays_to_grade, grade_attempt, rubric_points
+from lti_tool.instructor.passback import requeue_failed, score_row_at_link
+from lti_tool.instructor.regrade_models import Regrade
+from lti_tool.instructor.roster import (
+    RosterUnavailable,
+    attempt_summaries,
+    fetch_members,
+    not_attempted,
+    roster_entries,
+)
+from lti_tool.instructor.statistics import link_statistics
+from lti_tool.lti.launch_context import launch_url, needs_fresh_launch, require_launch
+from lti_tool.lti.models import LaunchSession, User
+from lti_tool.web.bank_access import current_bank, find_form
+from lti_tool.web.db import get_session
+from lti_tool.web.errors import refusal
 
 bp = Blueprint("instructor", __name__, url_prefix="/lti/instructor")
 
@@ -47,68 +50,6 @@ NOTICES = {
                      "graded.",
     "regraded": "The regrade is saved. Every changed final score is queued for the gradebook.",
 }
-
-
-@dataclass(frozen=True)
-class AttemptRow:
-    attempt_id: int
-    learner: str
-    email: str
-    platform_user_id: str
-    number: int
-    status: str
-    started_at: datetime
-    submitted_at: datetime | None
-    score: float | None
-    score_maximum: float | None
-    passback: str
-    passback_detail: str
-    retry_score_id: int | None
-    essays: str | None
-
-
-def passback_status(attempt: Attempt) -> tuple[str, str]:
-    """The latest score row's status and its reason, or why there is no passback."""
-    if not attempt.submitted:
-        return "not submitted", ""
-    if not attempt.scores:
-        return "no passback", "the launch had no grade service (AGS) line item"
-    latest = attempt.scores[-1]
-    detail = latest.platform_reason or latest.last_error or ""
-    if latest.status == "pending" and latest.tries:
-        return f"retrying (try {latest.tries})", detail
-    return latest.status, detail
-
-
-def has_essays(attempt: Attempt) -> bool:
-    """Whether the attempt was given an essay (its pinned items, not today's form)."""
-    return any(row.item_type == ItemType.EXTENDED_TEXT.value for row in attempt.pinned)
-
-
-def essay_state(attempt: Attempt, with_essays: bool) -> str | None:
-    """"to grade" / "graded" for submitted attempts of forms with essays, else None."""
-    if not with_essays or not attempt.submitted:
-        return None
-    return "to grade" if attempt.pending_manual else "graded"
-
-
-def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
-    query = (
-        select(Attempt, User).join(User, User.id == Attempt.user_id)
-        .where(Attempt.resource_link_id == resource_link_id)
-        .options(selectinload(Attempt.scores), selectinload(Attempt.pinned))
-        .order_by(User.name, User.sub, Attempt.number)
-    )
-    rows = []
-    for attempt, user in db.execute(query):
-        passback, detail = passback_status(attempt)
-        latest = attempt.scores[-1] if attempt.scores else None
-        retry = latest.id if latest is not None and latest.status == OUTBOX_FAILED else None
-        rows.append(AttemptRow(attempt.id, user.name or user.sub, user.email, user.sub, attempt.number,
-                               attempt.status, attempt.started_at, attempt.submitted_at, attempt.score,
-                               attempt.score_maximum, passback, detail, retry,
-                               essay_state(attempt, has_essays(attempt))))
-    return rows
 
 
 @bp.get("/")
@@ -146,7 +87,7 @@ def retry_score(score_id: int):
         return _not_here("score")
     if not requeue_failed(db, row):
         return redirect(launch_url("instructor.home", notice="not-failed"), 303)
-    wake_sender(current_app._get_current_object())
+    scores_queued.send(current_app._get_current_object())
     return redirect(launch_url("instructor.home", notice="requeued"), 303)
 
 
@@ -183,7 +124,7 @@ def save_grades(attempt_id: int):
     except GradingRefused as exc:
         return _grading_page(attempt, form, problem=str(exc)), 400
     if queued is not None:
-        wake_sender(current_app._get_current_object())
+        scores_queued.send(current_app._get_current_object())
     notice = "graded" if queued is not None else "graded-partly" if attempt.pending_manual else "graded-no-send"
     return redirect(launch_url("instructor.home", notice=notice), 303)
 
@@ -229,7 +170,7 @@ def regrade_submit():
     except regrading.RegradeRefused as exc:
         return _regrade_page(link, problem=str(exc), choice=choice, reason=reason), 400
     if queued:
-        wake_sender(current_app._get_current_object())
+        scores_queued.send(current_app._get_current_object())
     return redirect(launch_url("instructor.home", notice="regraded"), 303)
 
 

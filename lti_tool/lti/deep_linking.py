@@ -1,4 +1,5 @@
-"""The instructor's deep-linking launch: pick a form, set its delivery options, send the link back to the LMS.
+"""The instructor's deep-linking launch: pick a form, set its delivery options, send the link back to the LMS
+(the pages: deep_linking_views).
 
 The response is one `ltiResourceLink` with a line item (scoreMaximum = the form's points, label = its title,
 resourceId = the form id) so the LMS creates exactly one gradebook column, and custom params carrying the form id
@@ -10,22 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, g, render_template, request
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
+from sqlalchemy.orm import Session
 
 from item_bank.assemble import FormUnsatisfiable, form_items
 from item_bank.model import Bank, FeedbackPolicy, Form
-from lti_tool.bank_access import current_bank
-from lti_tool.db import get_session
-from lti_tool.keys import signing_key
-from lti_tool.launch_context import refusal, require_launch
-from lti_tool.models import LaunchSession
-from lti_tool.platforms import PlatformRegistration
-from lti_tool.urls import tool_url
-
-bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
+from lti_tool.lti.keys import signing_key
+from lti_tool.lti.models import LaunchSession
+from lti_tool.lti.platforms import PlatformRegistration
 
 MAX_ATTEMPTS = 20
 # Canvas substitutes the assignment's due date here; a platform that does not leaves the text as it is, and
@@ -105,54 +100,12 @@ def resource_link(summary: FormSummary, settings: LinkSettings, launch_url: str)
             .set_custom_params(settings.as_custom(summary.form.id)))
 
 
-@bp.get("/pick")
-@require_launch(instructor=True)
-def pick():
-    """The list of forms, each with its own small settings form (no JavaScript needed)."""
-    problem = _check_deep_link(g.launch)
-    if problem:
-        return problem
-    return render_template("deep_linking/pick.html", summaries=summarize(current_bank()),
-                           feedback_labels=FEEDBACK_LABELS, problems=[], chosen=None)
-
-
-@bp.post("/pick")
-@require_launch(instructor=True)
-def choose():
-    """Build, sign and post back the deep-linking response for the chosen form and settings."""
-    launch: LaunchSession = g.launch
-    problem = _check_deep_link(launch)
-    if problem:
-        return problem
-    summaries = {s.form.id: s for s in summarize(current_bank())}
-    summary = summaries.get(request.form.get("form_id", ""))
-    settings, problems = parse_settings(request.form.to_dict())
-    if summary is None:
-        problems.insert(0, "Choose one of the assessments listed.")
-    if problems:
-        return render_template("deep_linking/pick.html", summaries=list(summaries.values()),
-                               feedback_labels=FEEDBACK_LABELS, problems=problems,
-                               chosen=request.form.get("form_id")), 400
-    db = get_session()
+def response_jwt(db: Session, launch: LaunchSession, summary: FormSummary, settings: LinkSettings,
+                 launch_url: str) -> str:
+    """The deep-linking response for the chosen form and settings, signed with the tool's current key."""
     registration = PlatformRegistration(launch.platform, signing_key(db))
     deep_link = DeepLink(registration, launch.deployment.deployment_id, launch.deep_linking_settings)
-    token = deep_link.get_response_jwt([resource_link(summary, settings, tool_url("launch.launch"))])
-    return render_template("deep_linking/return.html", return_url=launch.deep_linking_settings["deep_link_return_url"],
-                           jwt=token, title=summary.form.title)
-
-
-def _check_deep_link(launch: LaunchSession):
-    settings = launch.deep_linking_settings or {}
-    if not launch.is_deep_link or not settings.get("deep_link_return_url"):
-        return refusal(400, "Not a content-selection launch",
-                       "This page picks an assessment for a course, and needs the LMS's content-selection launch.",
-                       "Add the tool from the LMS's 'add external tool' or assignment-selection dialog.")
-    accepted = settings.get("accept_types") or []
-    if "ltiResourceLink" not in accepted:
-        return refusal(400, "The LMS does not accept assessment links here",
-                       "This content-selection launch does not accept LTI resource links.",
-                       "Add the tool as an assignment or activity instead of as a link or file.")
-    return None
+    return deep_link.get_response_jwt([resource_link(summary, settings, launch_url)])
 
 
 def _whole(raw: str, low: int, high: int) -> int | None:

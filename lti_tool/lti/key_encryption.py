@@ -8,8 +8,14 @@ re-seals with the first). A sealed value is `fernet:` + the Fernet token, so it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from lti_tool.web.db import SESSION_INFO
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ENV_NAME = "CPS_KEY_ENCRYPTION_KEYS"
 SEALED_PREFIX = "fernet:"
@@ -20,9 +26,11 @@ class KeyEncryptionError(Exception):
     """A stored private key cannot be read or written with the configured encryption keys (one-line message)."""
 
 
-def parse_encryption_keys(raw: str | None) -> tuple[str, ...]:
-    """The Fernet keys of a comma-separated setting; a bad entry is named by position, never echoed."""
-    keys = tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+def parse_encryption_keys(raw: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The Fernet keys of a comma-separated setting (or its entries); a bad entry is named by position, never
+    echoed."""
+    parts = (raw or "").split(",") if isinstance(raw, str) or raw is None else raw
+    keys = tuple(part.strip() for part in parts if part.strip())
     for position, key in enumerate(keys, start=1):
         try:
             Fernet(key)
@@ -90,6 +98,14 @@ class KeyCipher:
 SESSION_INFO_KEY = "key_cipher"
 
 
+def init_app(app: Flask) -> None:
+    """Check KEY_ENCRYPTION_KEYS (a bad entry raises ValueError naming its position) and give every database session
+    of the app its cipher; call it before lti_tool.web.db.init_app."""
+    keys = parse_encryption_keys(app.config.get("KEY_ENCRYPTION_KEYS"))
+    app.config["KEY_ENCRYPTION_KEYS"] = keys
+    app.extensions.setdefault(SESSION_INFO, {})[SESSION_INFO_KEY] = KeyCipher(keys)
+
+
 def cipher_of(session) -> KeyCipher:
-    """The cipher of the app a session belongs to (`lti_tool.db.init_app` puts it in the session's info)."""
+    """The cipher of the app a session belongs to (`init_app` puts it in the session's info)."""
     return session.info.get(SESSION_INFO_KEY) or KeyCipher()

@@ -3,8 +3,8 @@
 There is always a `current` key (signs) and a `next` key (published, not yet used). `rotate` makes the next key
 current, keeps the old current one published as `previous` for a grace period, and publishes a fresh next key:
 a platform that cached our key set since the last rotation already knows the key we start signing with. A unique
-index allows one `current` and one `next` key. Private keys are stored through `lti_tool.key_encryption` (sealed
-when an encryption key is configured); only `signing_key` opens one.
+index allows one `current` and one `next` key. Private keys are stored through `lti_tool.lti.key_encryption`
+(sealed when an encryption key is configured); only `signing_key` opens one. The JWKS is served by jwks_views.
 """
 
 from __future__ import annotations
@@ -16,17 +16,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Blueprint, jsonify
 from jwcrypto.jwk import JWK
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.db import get_session
-from lti_tool.key_encryption import KeyCipher, cipher_of
-from lti_tool.models import ToolKey
-
-bp = Blueprint("keys", __name__)
+from lti_tool.lti.key_encryption import KeyCipher, cipher_of
+from lti_tool.lti.models import ToolKey
 
 KEY_BITS = 2048
 
@@ -110,20 +106,3 @@ def rotate(session: Session, grace_seconds: int, now: datetime | None = None) ->
     session.add(fresh)
     session.commit()
     return upcoming, fresh
-
-
-def _jwks_response():
-    response = jsonify(jwks(get_session()))
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
-
-
-@bp.get("/lti/jwks")
-def lti_jwks():
-    """The tool's public keys, for platforms verifying our client assertions and deep-linking responses."""
-    return _jwks_response()
-
-
-@bp.get("/.well-known/jwks.json")
-def well_known_jwks():
-    return _jwks_response()

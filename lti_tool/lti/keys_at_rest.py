@@ -13,8 +13,8 @@ from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.key_encryption import ENV_NAME, KeyCipher, KeyEncryptionError, is_sealed
-from lti_tool.models import ToolKey
+from lti_tool.lti.key_encryption import ENV_NAME, KeyCipher, KeyEncryptionError, is_sealed
+from lti_tool.lti.models import ToolKey
 
 
 @dataclass

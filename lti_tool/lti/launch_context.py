@@ -17,12 +17,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, request, url_for
 from markupsafe import Markup, escape
 
-from lti_tool import launch_lifetime as lifetime
-from lti_tool.db import get_session
-from lti_tool.models import LaunchSession
+from lti_tool.lti import launch_lifetime as lifetime
+from lti_tool.lti.models import LaunchSession
+from lti_tool.web.db import get_session
+from lti_tool.web.errors import refusal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,11 +34,6 @@ CSRF_FIELD = "csrf_token"
 def new_token() -> str:
     """A random URL-safe token of 32 bytes (43 characters)."""
     return secrets.token_urlsafe(32)
-
-
-def refusal(status: int, title: str, explanation: str, what_to_check: str = ""):
-    """A clear error page: what went wrong and what to check; never a traceback, never a token."""
-    return render_template("error.html", title=title, explanation=explanation, what_to_check=what_to_check), status
 
 
 def target_endpoint(launch: LaunchSession) -> str:

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from lti_tool.models import LaunchSession
+from lti_tool.lti.models import LaunchSession
 
 
 def absolute_seconds(config: dict, instructor: bool) -> int:

@@ -9,40 +9,19 @@ from typing import Any, Protocol
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from lti_tool.launch_context import new_token
-from lti_tool.launch_lifetime import first_expiry
-from lti_tool.models import Context, LaunchSession, ResourceLink, User
+from lti_tool.lti.launch_context import new_token
+from lti_tool.lti.launch_lifetime import first_expiry
+from lti_tool.lti.models import Context, LaunchSession, ResourceLink, User
+from lti_tool.lti.roles import is_instructor, is_learner
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-INSTRUCTOR_ROLE_NAMES = frozenset({"Instructor", "Administrator", "ContentDeveloper", "TeachingAssistant"})
-LEARNER_ROLE_NAMES = frozenset({"Learner", "Student"})
 _MEMO_AFTER_COMMIT = "shared_rows_to_remember"
 USER_COLUMNS = tuple(column.key for column in User.__table__.c)
 LAUNCH_COLUMNS = tuple(column.key for column in LaunchSession.__table__.c)
 LAUNCH_INSERT = insert(LaunchSession.__table__)
-
-
-def role_name(role: str) -> str:
-    """The short name of an LIS role URI ("...membership#Instructor" -> "Instructor")."""
-    return role.replace("/", "#").rsplit("#", 1)[-1]
-
-
-def course_roles(roles: list[str]) -> list[str]:
-    """Roles in this course only: context (membership) roles and the short forms. Institution roles say what
-    someone is elsewhere (Canvas sends "institution/person#Instructor" for a teacher taking a course)."""
-    return [r for r in roles if "/membership" in r or "://" not in r]
-
-
-def is_instructor(roles: list[str]) -> bool:
-    """Course staff: instructors, teaching assistants, content developers and administrators of the course."""
-    return any(role_name(r) in INSTRUCTOR_ROLE_NAMES and "membership/Learner" not in r for r in course_roles(roles))
-
-
-def is_learner(roles: list[str]) -> bool:
-    return any(role_name(r) in LEARNER_ROLE_NAMES for r in course_roles(roles))
 
 
 def _upsert(session: Session, model, keys: dict[str, Any], values: dict[str, Any], returning: tuple[str, ...]):

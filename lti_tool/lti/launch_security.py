@@ -27,7 +27,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.session import SessionService
 
-from lti_tool.shared_store import SharedStore
+from lti_tool.web.shared_store import SharedStore
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"

@@ -12,12 +12,10 @@ from flask import Blueprint, current_app, render_template, request
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
 
-from lti_tool.db import get_session
-from lti_tool.http_client import http_session
-from lti_tool.keys import signing_key
-from lti_tool.launch_context import landing_for, refusal
-from lti_tool.launch_records import record_launch, remember_shared_rows
-from lti_tool.launch_security import (
+from lti_tool.lti.keys import signing_key
+from lti_tool.lti.launch_context import landing_for
+from lti_tool.lti.launch_records import record_launch, remember_shared_rows
+from lti_tool.lti.launch_security import (
     CLAIM,
     STORAGE_PROOF_FIELD,
     CookiesBlocked,
@@ -27,10 +25,13 @@ from lti_tool.launch_security import (
     origin_of,
     same_tool,
 )
-from lti_tool.platforms import DatabaseToolConf
-from lti_tool.registration_cache import registration_cache
-from lti_tool.shared_store import store
-from lti_tool.urls import tool_base_url, tool_url
+from lti_tool.lti.platforms import DatabaseToolConf
+from lti_tool.lti.registration_cache import registration_cache
+from lti_tool.web.db import get_session
+from lti_tool.web.errors import refusal
+from lti_tool.web.http_client import http_session
+from lti_tool.web.shared_store import store
+from lti_tool.web.urls import tool_base_url, tool_url
 
 bp = Blueprint("launch", __name__)
 log = logging.getLogger(__name__)

@@ -1,21 +1,18 @@
-"""The tool's tables: who may launch (platforms, deployments), with what keys, and who launched where.
+"""The LTI tables: who may launch (platforms, deployments), with what keys, and who launched where.
 
-Delivery tables (attempts, responses, score outbox) live in lti_tool/attempt_models.py.
+Delivery tables (attempts, responses, score outbox) live in lti_tool/delivery/models.py; the shared store's table
+in lti_tool/web/shared_store.py.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.db import Base, UtcDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from lti_tool.web.db import Base, UtcDateTime, utcnow
 
 
 class Platform(Base):
@@ -74,7 +71,7 @@ class ToolKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    # The PEM, or `fernet:` + a Fernet token when encrypted at rest: open it with lti_tool.key_encryption.
+    # The PEM, or `fernet:` + a Fernet token when encrypted at rest: open it with lti_tool.lti.key_encryption.
     private_key: Mapped[str] = mapped_column("private_pem", Text)
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -183,13 +180,3 @@ class LaunchSession(Base):
     @property
     def has_ags(self) -> bool:
         return bool(self.ags_lineitem or self.ags_lineitems)
-
-
-class StoreEntry(Base):
-    """The shared key-value store when no Redis is configured: nonces, login state, key sets, access tokens."""
-
-    __tablename__ = "lti_store"
-
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

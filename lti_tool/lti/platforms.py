@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.keys import SigningKey
-from lti_tool.models import Deployment, Platform
-from lti_tool.registration_cache import PlatformEntry, RegistrationCache
+from lti_tool.lti.keys import SigningKey
+from lti_tool.lti.models import Deployment, Platform
+from lti_tool.lti.registration_cache import PlatformEntry, RegistrationCache
 
 
 class PlatformRegistration(Registration):

@@ -1,12 +1,12 @@
-"""LTI Dynamic Registration (/lti/register) for Moodle and Canvas, and Canvas's developer-key JSON.
+"""LTI Dynamic Registration for Moodle and Canvas, and Canvas's developer-key JSON (the pages that run them:
+registration_views).
 
-The platform opens /lti/register with `openid_configuration` and `registration_token`. The tool fetches the
-platform's configuration and posts its own, both with the token as a Bearer header, through `guarded_http` (public
-addresses only, bounded answers); `registration_checks` checks every field it keeps (the issuer against the URL the
-configuration came from). Registrations need a one-time link created by the tool's admin
-(`cps-assess registration-link`); with CPS_OPEN_REGISTRATION on, strangers may register too, but stay pending until
-`cps-assess platform approve`. Attempts are rate-limited per client address across workers. A registration only
-ever adds a registration: one whose issuer and client id the tool already knows is refused and changes nothing.
+The tool fetches the platform's configuration and posts its own, both with the registration token as a Bearer
+header, through `guarded_http` (public addresses only, bounded answers); `registration_checks` checks every field it
+keeps (the issuer against the URL the configuration came from). Registrations need a one-time link created by the
+tool's admin (`cps-assess registration-link`); with CPS_OPEN_REGISTRATION on, strangers may register too, but stay
+pending until `cps-assess platform approve`. A registration only ever adds a registration: one whose issuer and
+client id the tool already knows is refused and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.db import get_session
-from lti_tool.guarded_http import FetchRefused, GuardedClient
-from lti_tool.launch_context import refusal
-from lti_tool.models import Deployment, Platform, RegistrationLink
-from lti_tool.rate_limit import Limit, retry_after
-from lti_tool.registration_checks import (
+from lti_tool.lti.models import Deployment, Platform, RegistrationLink
+from lti_tool.lti.registration_checks import (
     ENDPOINTS,
     TOOL_CONFIG,
     PlatformConfiguration,
@@ -37,11 +33,10 @@ from lti_tool.registration_checks import (
     platform_configuration,
     registration_answer,
 )
-from lti_tool.service_tokens import TOOL_SCOPES
-from lti_tool.shared_store import store
-from lti_tool.urls import tool_base_url, tool_url
+from lti_tool.lti.service_tokens import TOOL_SCOPES
+from lti_tool.web.guarded_http import FetchRefused, GuardedClient
+from lti_tool.web.urls import tool_url
 
-bp = Blueprint("registration", __name__)
 log = logging.getLogger(__name__)
 
 TOOL_NAME = "CPS ethics assessments"
@@ -213,103 +208,12 @@ def store_registration(session: Session, config: PlatformConfiguration, answer: 
     return platform
 
 
-def rate_limited() -> tuple | None:
-    """A 429 page when this client address has used up its registration attempts (counted across workers)."""
-    config = current_app.config
-    limit = Limit(config["REGISTRATION_ATTEMPTS"], config["REGISTRATION_WINDOW_SECONDS"])
-    wait = retry_after(store(), "register", request.remote_addr or "unknown", limit)
-    if wait is None:
-        return None
-    log.warning("dynamic registration rate-limited for one client address")
-    minutes = -(-wait // 60)
-    page, status = refusal(429, "Too many registration attempts",
-                           f"This address has made {limit.attempts} registration attempts recently.",
-                           f"Wait {minutes} minute{'' if minutes == 1 else 's'}, then start the registration again "
-                           "from the LMS.")
-    return page, status, {"Retry-After": str(wait)}
-
-
-def request_refusal(session: Session, config_url: str, token: str, link: str) -> tuple | None:
-    """The refusal page for a registration request that cannot go ahead (GET and POST alike), or None."""
-    if not config_url:
-        return refusal(400, "Start the registration from your LMS",
-                       "This address is the tool's dynamic registration URL; it is opened by the LMS.",
-                       "In Moodle or Canvas, add an LTI 1.3 tool by URL and paste this address.")
-    if len(config_url) > MAX_CONFIG_URL or len(token) > MAX_REGISTRATION_TOKEN:
-        return refusal(400, "The registration request is too long",
-                       "The configuration address or the registration token is longer than an LMS sends.",
-                       "Start the registration again from the LMS's admin pages.")
-    if link and not link_is_usable(session, link):
-        return refusal(403, "Registration link already used or expired",
-                       "Each registration link works once, for a limited time.",
-                       "Ask the tool's administrator for a new link (cps-assess registration-link).")
-    if not link and not current_app.config["OPEN_REGISTRATION"]:
-        return refusal(403, "A registration link is needed",
-                       "This tool only accepts registrations from links its administrator created.",
-                       "Ask the tool's administrator for a link (cps-assess registration-link).")
-    return None
-
-
-@bp.get("/lti/register")
-def start():
-    """The page the platform opens: explains what will happen and asks the admin to confirm."""
-    config_url = request.args.get("openid_configuration", "")
-    token = request.args.get("registration_token", "")
-    link = request.args.get("link", "")
-    refused = request_refusal(get_session(), config_url, token, link)
-    if refused is not None:
-        return refused
-    return render_template("registration/confirm.html", config_url=config_url, token=token, link=link,
-                           tool_name=TOOL_NAME, tool_base=tool_base_url())
-
-
-@bp.post("/lti/register")
-def register():
-    """Fetch the platform's configuration, register the tool there and remember the registration."""
-    limited = rate_limited()
-    if limited is not None:
-        return limited
-    config_url = request.form.get("openid_configuration", "")
-    token = request.form.get("registration_token", "")
-    link = request.form.get("link", "")
-    session = get_session()
-    refused = request_refusal(session, config_url, token, link)
-    if refused is not None:
-        return refused
-    client = registration_client()
-    try:
-        config = fetch_platform_configuration(client, config_url, token)
-        check_platform_keys(client, config)
-        answer = post_registration(client, config, token)
-        platform = store_registration(session, config, answer, active=False)
-    except RegistrationFailed as failed:
-        log.info("dynamic registration failed: %s", failed.explanation)
-        return refusal(400, "The registration did not complete", failed.explanation, failed.what_to_check)
-    except AlreadyRegistered as known:
-        log.warning("dynamic registration refused: issuer %r and the client id it sent are already registered",
-                    str(known))
-        return refusal(409, "This registration is already known",
-                       "The LMS answered with the issuer and client id of a registration the tool already has. "
-                       "Nothing was changed.",
-                       "If the LMS's settings changed, the tool's administrator removes the old registration "
-                       "(cps-assess platform list, then platform remove ID) and the LMS registers again.")
-    approved = bool(link) and consume_link(session, link, platform.id)
-    if approved:
-        platform.status = Platform.ACTIVE
-    session.commit()
-    log.info("dynamic registration stored: platform %s (%s), status %s", platform.id, platform.product,
-             platform.status)
-    return render_template("registration/done.html", platform=platform, tool_name=TOOL_NAME,
-                           is_moodle=platform.product == "moodle")
-
-
-@bp.get("/lti/config/canvas.json")
-def canvas_json():
+def canvas_developer_key() -> dict[str, Any]:
     """The developer-key JSON configuration for Canvas's "Paste JSON" / "Enter URL" key setup."""
     launch_url = tool_url("launch.launch")
     placements = [{"placement": name, "message_type": "LtiDeepLinkingRequest", "target_link_uri": launch_url,
                    "text": "CPS ethics assessment"} for name in CANVAS_PLACEMENTS]
-    return jsonify({
+    return {
         "title": TOOL_NAME,
         "description": TOOL_DESCRIPTION,
         "oidc_initiation_url": tool_url("launch.login"),
@@ -324,4 +228,4 @@ def canvas_json():
             "settings": {"placements": placements},
         }],
         "custom_fields": {},
-    })
+    }

@@ -23,8 +23,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from lti_tool.models import Deployment, Platform
-from lti_tool.shared_store import SharedStore, store
+from lti_tool.lti.models import Deployment, Platform
+from lti_tool.web.shared_store import SharedStore, store
 
 VERSION_KEY = "registrations-version"
 VERSION_TTL_SECONDS = 366 * 24 * 3600

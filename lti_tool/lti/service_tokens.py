@@ -18,11 +18,11 @@ from flask import Flask, current_app
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy.orm import Session
 
-from lti_tool.http_client import http_session
-from lti_tool.keys import signing_key
-from lti_tool.models import LaunchSession, Platform
-from lti_tool.platforms import PlatformRegistration
-from lti_tool.shared_store import SharedStore, store
+from lti_tool.lti.keys import signing_key
+from lti_tool.lti.models import LaunchSession, Platform
+from lti_tool.lti.platforms import PlatformRegistration
+from lti_tool.web.http_client import http_session
+from lti_tool.web.shared_store import SharedStore, store
 
 AGS_LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 AGS_LINEITEM_READONLY_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"

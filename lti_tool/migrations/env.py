@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `lti_tool.db.upgrade` hands over, or on sqlalchemy.url."""
+"""Alembic environment: runs on the connection `lti_tool.web.db.upgrade` hands over, or on sqlalchemy.url."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from lti_tool.db import Base
+from lti_tool.web.db import Base
 
 config = context.config
 target_metadata = Base.metadata

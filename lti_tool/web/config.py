@@ -11,8 +11,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from lti_tool.key_encryption import parse_encryption_keys
-
 DEFAULT_LAUNCH_TARGETS = {
     "deep_link": "deep_linking.pick",
     "learner": "delivery.start",
@@ -36,6 +34,11 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list, blanks dropped."""
+    return tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -97,8 +100,8 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         # After `keys rotate`, the previous key stays published this long.
         "KEY_GRACE_SECONDS": _int(env, "CPS_KEY_GRACE_SECONDS", 7 * 24 * 3600),
         # Fernet keys sealing the tool's private keys in the database (comma-separated: the first seals, all open);
-        # empty = keys stored as plain PEM. See lti_tool/key_encryption.py and `cps-assess keys encrypt`.
-        "KEY_ENCRYPTION_KEYS": parse_encryption_keys(env.get("CPS_KEY_ENCRYPTION_KEYS")),
+        # empty = keys stored as plain PEM. Checked by lti_tool/lti/key_encryption.py; `cps-assess keys encrypt`.
+        "KEY_ENCRYPTION_KEYS": _list(env, "CPS_KEY_ENCRYPTION_KEYS"),
         # Dynamic registration needs a one-time link (`cps-assess registration-link`); 1 = anyone may also start one
         # through the bare /lti/register URL (it stays pending until an admin approves it).
         "OPEN_REGISTRATION": _flag(env, "CPS_OPEN_REGISTRATION", False),
@@ -112,7 +115,8 @@ def settings_from_environment(instance_path: str | Path, env: Mapping[str, str] 
         "LAUNCH_TARGETS": dict(DEFAULT_LAUNCH_TARGETS),
         # The item bank the tool delivers (folder); None = the embedded bank.
         "BANK_PATH": env.get("CPS_BANK") or None,
-        # The background AGS sender drains the score outbox this often (seconds); 0 = only `cps-assess grades send`.
+        # The grade sender of each `serve` worker (and `cps-assess grades worker`) drains the score outbox this often
+        # (seconds); 0 = no sender in the workers, only `cps-assess grades send`. Building the app starts nothing.
         "GRADES_SENDER_INTERVAL_SECONDS": _int(env, "CPS_GRADES_SENDER_SECONDS", 10),
         # Scores that keep failing with timeouts, 5xx or 429 are retried this long before they are marked failed.
         "GRADES_RETRY_HOURS": _int(env, "CPS_GRADES_RETRY_HOURS", 48),

@@ -1,6 +1,7 @@
 """Database engine and sessions: one engine per app, one session per request, Alembic for the schema.
 
-Views call `get_session()`; background work (the AGS sender) uses `session_scope(app)`.
+Views call `get_session()`; background work (the AGS sender) uses `session_scope(app)`. `utcnow` and `UtcDateTime`
+are the one clock and the one datetime column type of every table.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SESSION_INFO = "session_info"  # app.extensions entry: what every session of the app carries in `Session.info`
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC: the default of every timestamp column and the tool's one clock."""
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
-    """Declarative base of every table of the tool (lti_tool.models and lti_tool.attempt_models)."""
+    """Declarative base of every table of the tool (lti_tool.lti.models, lti_tool.delivery.models, ...)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -41,7 +48,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    try:
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    except ModuleNotFoundError as exc:
+        extra = " pip install 'cps-assess[postgres]'" if url.startswith("postgresql") else ""
+        raise ValueError(f"DATABASE_URL needs the {exc.name} driver, which is not installed;{extra}") from None
 
 
 def _create_private_file(url: str) -> None:
@@ -58,12 +69,11 @@ def _create_private_file(url: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from lti_tool.key_encryption import SESSION_INFO_KEY, KeyCipher
-
+    """The app's engine and sessions. Each session's `info` starts as `app.extensions["session_info"]` (the key
+    cipher put there by lti_tool.lti.key_encryption), so requests, senders and commands see the same."""
     engine = make_engine(app.config["DATABASE_URL"])
-    # Each session knows the app's key cipher, so keys are sealed and opened alike in requests, senders and commands.
-    cipher = KeyCipher(app.config.get("KEY_ENCRYPTION_KEYS") or ())
-    app.extensions["lti_db"] = sessionmaker(bind=engine, expire_on_commit=False, info={SESSION_INFO_KEY: cipher})
+    info = dict(app.extensions.get(SESSION_INFO) or {})
+    app.extensions["lti_db"] = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     app.teardown_appcontext(_close_session)
 
 

@@ -1,4 +1,5 @@
-"""Error pages: every failure is a short explanation with what to check, never a traceback."""
+"""Error pages: every failure is a short explanation with what to check, never a traceback. `refusal` is the page
+every view answers a request it cannot serve with."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ HINTS = {
     405: "Open the page from your course instead of sending this request directly.",
     413: "The request was too large. Open the assessment again from your course.",
 }
+
+
+def refusal(status: int, title: str, explanation: str, what_to_check: str = ""):
+    """A clear error page: what went wrong and what to check; never a traceback, never a token."""
+    return render_template("error.html", title=title, explanation=explanation, what_to_check=what_to_check), status
 
 
 def init_app(app: Flask) -> None:

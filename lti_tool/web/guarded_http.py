@@ -26,7 +26,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from lti_tool.http_client import USER_AGENT
+from lti_tool.web.http_client import USER_AGENT
 
 MAX_ANSWER_BYTES = 256 * 1024
 MAX_REDIRECTS = 3

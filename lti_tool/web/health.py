@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from lti_tool.db import engine_of
-from lti_tool.shared_store import RedisStore, store
+from lti_tool.web.db import engine_of
+from lti_tool.web.shared_store import RedisStore, store
 
 bp = Blueprint("health", __name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from lti_tool.shared_store import SharedStore
+from lti_tool.web.shared_store import SharedStore
 
 
 @dataclass(frozen=True)

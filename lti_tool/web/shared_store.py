@@ -13,13 +13,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from lti_tool.models import StoreEntry
+from lti_tool.web.db import Base, UtcDateTime
 
 PURGE_ONE_IN = 200
+
+
+class StoreEntry(Base):
+    """The shared key-value store when no Redis is configured: nonces, login state, key sets, access tokens."""
+
+    __tablename__ = "lti_store"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class SharedStore(Protocol):
@@ -120,7 +130,11 @@ class RedisStore:
     """The store in Redis (keys prefixed so one Redis can serve several tools)."""
 
     def __init__(self, url: str, prefix: str = "cps-assess:") -> None:
-        import redis
+        try:
+            import redis
+        except ModuleNotFoundError:
+            raise ValueError("REDIS_URL is set but the Redis client is not installed: pip install "
+                             "'cps-assess[redis]'") from None
 
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._prefix = prefix

@@ -62,7 +62,7 @@ def _server(folder: Path) -> Iterator[str]:
             pass
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -112,7 +112,7 @@ class Qti3Player:
 
 
 @contextmanager
-def qti3_player(tmp: Path) -> Iterator[Qti3Player]:
+def running_qti3_player(tmp: Path) -> Iterator[Qti3Player]:
     """A running player; skips (fails under CI=true) when Chromium, Playwright or the npm bundle is missing."""
     if not CHROMIUM.is_file():
         skip_or_fail(f"{CHROMIUM} is missing: apt-get install -y chromium")

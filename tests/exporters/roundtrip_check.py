@@ -8,11 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from exporters.base import ExportSelection, get_exporter
+from item_bank.cli import main
 from item_bank.load import load_bank
 from item_bank.markup import to_html, to_inline_html
 from item_bank.model import Bank, Item
 from item_bank.scoring import effective_rule
-from lti_tool.cli import main
 
 # What each format carries back (text, keys, rationales and these fields); the rest is documented as lost.
 COMMON_FIELDS = ("type", "domain", "objectives", "difficulty", "cognitive_level", "revision", "points", "scenario",

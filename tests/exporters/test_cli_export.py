@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from exporters.base import available_formats
-from lti_tool.cli import main
+from item_bank.cli import main
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from exporters.qti_import import ImportRefused, read_package
+from item_bank.cli import main
 from item_bank.load import check_bank
-from lti_tool.cli import main
 from tests.conftest import REPO, STARTER_BANK, skip_or_fail
 
 

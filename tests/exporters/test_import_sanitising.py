@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from exporters.html_to_markdown import disallowed_scheme, to_markdown
+from item_bank.cli import main
 from item_bank.markup import markup_problems
-from lti_tool.cli import main
-from tests.exporters.test_hostile_packages import CP, QTI, make_zip, manifest
+from tests.exporters.zip_packages import CP, ITEM, QTI, make_zip, manifest
 
 UNSAFE_WORDS = ("alert", "steal", "javascript", "vbscript", "data:", "display", "script")
 
@@ -106,8 +106,6 @@ def test_the_warning_names_every_kind_of_removal_with_its_count(tmp_path):
 
 
 def test_a_clean_package_gives_no_warning(tmp_path):
-    from tests.exporters.test_hostile_packages import ITEM
-
     result, _ = imported(make_zip(tmp_path / "ok.zip", {"imsmanifest.xml": manifest(), "item.xml": ITEM}),
                          tmp_path / "out")
     assert "warning" not in result.output

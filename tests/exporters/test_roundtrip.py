@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from item_bank.load import check_bank
-from tests.conftest import CONTENT_BANK
 from tests.exporters.roundtrip_check import differences, export_and_import
 
 FORMATS = ["qti21", "qti30", "canvas-qti12"]
@@ -27,15 +25,6 @@ def test_status_sources_and_law_fields_come_back(fmt, starter_bank, tmp_path):
     assert imported.item("cps-s-d1-001").status == "reviewed"
     law = imported.item("cps-s-d6-001")
     assert (law.jurisdiction, law.law_as_of.isoformat()) == ("Massachusetts", "2026-11-01")
-
-
-@pytest.fixture(scope="module")
-def real_bank():
-    bank, problems = check_bank(CONTENT_BANK)
-    if bank is None:
-        first = next((str(p) for p in problems if p.severity == "error"), "")
-        pytest.skip(f"the real bank in item_bank/content does not load right now ({first})")
-    return bank
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -15,7 +15,6 @@ from exporters.base import ExportSelection, get_exporter
 from exporters.qti_common import choice_identifier, item_href, item_identifier
 from item_bank.model import Item, ItemType, ScoringRule
 from item_bank.scoring import effective_rule, score_response
-from tests.exporters.qti3_consumer import qti3_player
 from tests.exporters.qti_rp import ItemEvaluator
 
 TOLERANCE = Fraction(1, 10_000)
@@ -90,38 +89,25 @@ def test_qti21_response_processing_agrees_with_item_bank(starter_bank, qti21_fil
         assert abs(got - bank_score(item, rule, chosen)) <= TOLERANCE, (item.id, rule, name, got)
 
 
-@pytest.mark.browser
-def test_qti3_player_agrees_with_item_bank_and_qti21(starter_bank, qti21_files, qti30_files, tmp_path):
+def test_qti3_player_agrees_with_item_bank_and_qti21(starter_bank, qti21_files, qti30_files, qti3_player):
     checked: set[str] = set()
-    with qti3_player(tmp_path) as player:
-        for item, rule, name, chosen in cases(starter_bank):
-            qti_chosen = [choice_identifier(c) for c in chosen]
-            essay = "My answer." if item.type is ItemType.EXTENDED_TEXT else None
-            result = player.answer(document(qti30_files, item, rule), qti_chosen, essay)
-            assert result["choices"] == len(item.choices), item.id
-            player_score = Fraction(result["score"]).limit_denominator(10_000)
-            qti21 = ItemEvaluator(etree.fromstring(document(qti21_files, item, rule))).run(qti_chosen)["SCORE"]
-            expected = bank_score(item, rule, chosen)
-            assert abs(player_score - expected) <= PLAYER_TOLERANCE, (item.id, rule, name, player_score, expected)
-            assert abs(player_score - Fraction(qti21).limit_denominator(10_000)) <= PLAYER_TOLERANCE
-            if item.choices:
-                response = result["response"]
-                clicked = sorted(response if isinstance(response, list) else [response] if response else [])
-                assert clicked == sorted(qti_chosen), (item.id, name, response)
-            checked.add(item.type.value)
+    player = qti3_player
+    for item, rule, name, chosen in cases(starter_bank):
+        qti_chosen = [choice_identifier(c) for c in chosen]
+        essay = "My answer." if item.type is ItemType.EXTENDED_TEXT else None
+        result = player.answer(document(qti30_files, item, rule), qti_chosen, essay)
+        assert result["choices"] == len(item.choices), item.id
+        player_score = Fraction(result["score"]).limit_denominator(10_000)
+        qti21 = ItemEvaluator(etree.fromstring(document(qti21_files, item, rule))).run(qti_chosen)["SCORE"]
+        expected = bank_score(item, rule, chosen)
+        assert abs(player_score - expected) <= PLAYER_TOLERANCE, (item.id, rule, name, player_score, expected)
+        assert abs(player_score - Fraction(qti21).limit_denominator(10_000)) <= PLAYER_TOLERANCE
+        if item.choices:
+            response = result["response"]
+            clicked = sorted(response if isinstance(response, list) else [response] if response else [])
+            assert clicked == sorted(qti_chosen), (item.id, name, response)
+        checked.add(item.type.value)
     assert checked == {t.value for t in ItemType}
-
-
-@pytest.fixture(scope="module")
-def real_bank():
-    from item_bank.load import check_bank
-    from tests.conftest import CONTENT_BANK
-
-    bank, problems = check_bank(CONTENT_BANK)
-    if bank is None:
-        first = next((str(p) for p in problems if p.severity == "error"), "")
-        pytest.skip(f"the real bank in item_bank/content does not load right now ({first})")
-    return bank
 
 
 def test_qti21_agrees_with_item_bank_on_the_real_bank(real_bank):
@@ -132,11 +118,10 @@ def test_qti21_agrees_with_item_bank_on_the_real_bank(real_bank):
         assert abs(got - bank_score(item, rule, chosen)) <= TOLERANCE, (item.id, rule, name, got)
 
 
-@pytest.mark.browser
-def test_qti3_player_agrees_with_item_bank_on_the_real_bank(real_bank, tmp_path):
+def test_qti3_player_agrees_with_item_bank_on_the_real_bank(real_bank, qti3_player):
     files = package(real_bank, "qti30")
-    with qti3_player(tmp_path) as player:
-        for item, rule, name, chosen in cases(real_bank):
-            result = player.answer(document(files, item, rule), [choice_identifier(c) for c in chosen])
-            got = Fraction(result["score"]).limit_denominator(10_000)
-            assert abs(got - bank_score(item, rule, chosen)) <= PLAYER_TOLERANCE, (item.id, rule, name, got)
+    player = qti3_player
+    for item, rule, name, chosen in cases(real_bank):
+        result = player.answer(document(files, item, rule), [choice_identifier(c) for c in chosen])
+        got = Fraction(result["score"]).limit_denominator(10_000)
+        assert abs(got - bank_score(item, rule, chosen)) <= PLAYER_TOLERANCE, (item.id, rule, name, got)

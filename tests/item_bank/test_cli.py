@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from lti_tool.cli import main
+from item_bank.cli import main
 
 
 @pytest.mark.parametrize("command", [[], ["validate"], ["lint"], ["stats"], ["forms"]])
@@ -48,7 +48,7 @@ def test_stats_text_report(starter_bank_path) -> None:
 
 
 def test_the_console_script_runs_and_fails_cleanly(tmp_path) -> None:
-    done = subprocess.run([sys.executable, "-m", "lti_tool.cli", "validate", str(tmp_path / "missing")],
+    done = subprocess.run([sys.executable, "-m", "item_bank.cli", "validate", str(tmp_path / "missing")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "no such folder" in done.stderr

@@ -12,15 +12,15 @@ import pytest
 
 from item_bank.assemble import form_items
 from item_bank.lint import lint_bank
-from item_bank.load import load_bank
 from item_bank.model import ItemType
 from item_bank.stats import bank_stats
 from tests.conftest import CONTENT_BANK
 
 
 @pytest.fixture(scope="module")
-def bank():
-    return load_bank(CONTENT_BANK)
+def bank(real_bank):
+    """The shipped bank (`real_bank`, loaded once per session in tests/conftest.py)."""
+    return real_bank
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_the_practice_exam_is_drawn_by_weight_and_the_same_on_every_run(bank) ->
 
 
 def test_stats_json_reports_the_figures() -> None:
-    done = subprocess.run([sys.executable, "-m", "lti_tool.cli", "stats", "--json", "--bank", str(CONTENT_BANK)],
+    done = subprocess.run([sys.executable, "-m", "item_bank.cli", "stats", "--json", "--bank", str(CONTENT_BANK)],
                           capture_output=True, text=True, timeout=120, check=True)
     data = json.loads(done.stdout)
     assert {"by_type", "domain_coverage", "objective_coverage", "readability", "key_balance", "items",

@@ -11,6 +11,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from item_bank.cli import main
 from item_bank.cue_audit import (
     FEATURE_NAMES,
     cue_audit,
@@ -21,11 +22,9 @@ from item_bank.cue_audit import (
     rule_pick,
     stem_echo,
 )
-from item_bank.load import load_bank
 from item_bank.model import Choice, Item, ItemType
-from lti_tool.cli import main
-from tests.conftest import CONTENT_BANK, REPO
-from tests.item_bank.test_validation import ITEMS, replace_once
+from tests.conftest import REPO
+from tests.item_bank.bank_edits import ITEMS, replace_once
 
 # --- features on hand-made options ----------------------------------------------------------------------------------
 
@@ -311,8 +310,8 @@ def test_the_audit_runs_on_the_fixture_bank(starter_bank) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped_audit() -> dict:
-    return cue_audit(load_bank(CONTENT_BANK))
+def shipped_audit(real_bank) -> dict:
+    return cue_audit(real_bank)
 
 
 def test_the_audit_runs_on_the_shipped_bank(shipped_audit) -> None:

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from item_bank.assemble import FormUnsatisfiable, draw, form_items
+from item_bank.cli import main
 from item_bank.enemies import enemy_pairs
 from item_bank.load import check_bank, load_bank
 from item_bank.model import DrawRule, EnemyGroup, FormRules, Item, ItemType
-from lti_tool.cli import main
 from tests.conftest import CONTENT_BANK
-from tests.item_bank.test_validation import line_of
+from tests.item_bank.bank_edits import line_of
 
 SEEDS = range(200)
 
@@ -248,12 +248,8 @@ def test_a_bank_without_enemies_draws_as_before() -> None:
 
 # -- the shipped bank ------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank(CONTENT_BANK)
-
-
-def test_the_shipped_bank_declares_the_known_enemies(bank) -> None:
+def test_the_shipped_bank_declares_the_known_enemies(real_bank) -> None:
+    bank = real_bank
     pairs = [("cps-d2-013", "cps-d2-014"), ("cps-d4-010", "cps-d4-011"), ("cps-d6-008", "cps-d6-009"),
              ("cps-d7-017", "cps-d7-018"), ("cps-d2-019", "cps-d8-011"), ("cps-d6-004", "cps-d6-006"),
              ("cps-d7-001", "cps-d7-005")]
@@ -262,7 +258,8 @@ def test_the_shipped_bank_declares_the_known_enemies(bank) -> None:
     assert all(g.reason for g in bank.enemies)
 
 
-def test_no_shipped_form_holds_an_enemy_pair_on_any_of_200_seeds(bank) -> None:
+def test_no_shipped_form_holds_an_enemy_pair_on_any_of_200_seeds(real_bank) -> None:
+    bank = real_bank
     for form in bank.forms:
         if form.rules is None:
             assert enemy_pairs(list(form.items), bank.enemies) == [], form.id

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from lti_tool.cli import main
-from tests.item_bank.test_validation import ITEMS, replace_once
+from item_bank.cli import main
+from tests.item_bank.bank_edits import ITEMS, replace_once
 
 
 def lint(bank: Path) -> tuple[int, str]:

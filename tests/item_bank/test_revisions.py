@@ -6,8 +6,8 @@ import re
 
 from click.testing import CliRunner
 
+from item_bank.cli import main
 from item_bank.load import check_bank
-from lti_tool.cli import main
 
 ITEM = "cps-s-d3-001"
 

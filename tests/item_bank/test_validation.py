@@ -8,26 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from item_bank.cli import main
 from item_bank.load import check_bank
-from lti_tool.cli import main
-
-ITEMS = Path("items") / "starter.yaml"
-
-
-def replace_once(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= 1, f"fixture text not found: {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    """The line of the last occurrence (an injected duplicate comes after the original); `first:` asks for the
-    first occurrence instead."""
-    first = needle.startswith("first:")
-    needle = needle.removeprefix("first:")
-    found = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line]
-    assert found, f"{needle!r} not in {path}"
-    return found[0] if first else found[-1]
+from tests.item_bank.bank_edits import ITEMS, line_of, replace_once
 
 
 def validate(bank: Path) -> tuple[int, str]:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
-from lti_tool.launch_context import new_token
-from lti_tool.models import Context, Deployment, LaunchSession, Platform, ResourceLink, User
+from lti_tool.lti.launch_context import new_token
+from lti_tool.lti.models import Context, Deployment, LaunchSession, Platform, ResourceLink, User
+from lti_tool.web.db import session_scope
 
 ISSUER = "https://lms.example.edu"
 CLIENT_ID = "client-1"

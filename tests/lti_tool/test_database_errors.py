@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from lti_tool import db
-from lti_tool.models import User
-from tests.lti_tool.conftest import make_app
+from lti_tool.lti.models import User
+from lti_tool.web import db
+from tests.lti_tool.helpers import make_app
 
 NAME = "Zelda Quintessa-Marlowe"
 EMAIL = "zelda.qm@learners.example.org"

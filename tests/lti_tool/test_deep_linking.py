@@ -10,10 +10,9 @@ import pytest
 from jwcrypto.jwk import JWK
 
 from item_bank.assemble import form_items
-from lti_tool.db import session_scope
-from lti_tool.keys import jwks
+from lti_tool.lti.keys import jwks
+from lti_tool.web.db import session_scope
 from tests.lti_platform import parse_form
-from tests.lti_tool.conftest import make_app
 from tests.lti_tool.launch_rows import CLIENT_ID, ISSUER, launch_row
 
 RETURN_URL = "https://lms.example.edu/deep-link-return"
@@ -22,14 +21,7 @@ SETTINGS = {"deep_link_return_url": RETURN_URL, "accept_types": ["ltiResourceLin
 CHOICES = {"form_id": "starter-quiz", "attempts_allowed": "3", "time_limit_minutes": "45", "feedback": "never"}
 
 
-@pytest.fixture
-def app(tmp_path, sqlite_url):
-    return make_app(tmp_path, sqlite_url, GRADES_SENDER_INTERVAL_SECONDS=0)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+# `app` and `client` (conftest): the app on SQLite, no background sender, and its test client.
 
 
 def deep_link_launch(app, settings=SETTINGS, instructor=True):

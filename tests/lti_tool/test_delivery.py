@@ -12,23 +12,16 @@ from sqlalchemy import func, select
 from item_bank.assemble import form_items
 from item_bank.markup import to_plain_text
 from item_bank.model import ItemType
-from lti_tool.attempt_models import Attempt, Response, ScoreOutbox
-from lti_tool.db import session_scope
-from tests.lti_tool.conftest import make_app
+from lti_tool.delivery.models import Attempt, Response, ScoreOutbox
+from lti_tool.web.db import session_scope
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.launch_rows import launch_row
 
 FORM = "starter-quiz"
 LINEITEM = "https://lms.example.edu/api/lineitems/7"
 
 
-@pytest.fixture
-def app(tmp_path, sqlite_url):
-    return make_app(tmp_path, sqlite_url, GRADES_SENDER_INTERVAL_SECONDS=0)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+# `app` and `client` (conftest): the app on SQLite, no background sender, and its test client.
 
 
 def learner(app, sub="amara", **custom):
@@ -57,7 +50,7 @@ def answer(client, attempt_id, number, ls, csrf, values=(), essay=None, go="next
 
 def presented_ids(app, attempt_id):
     """The item ids in the order this attempt shows them (as the tool computes it)."""
-    from lti_tool.attempts import presented_items
+    from lti_tool.delivery.attempts import presented_items
 
     with session_scope(app) as s:
         attempt = s.get(Attempt, attempt_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from urllib.parse import urljoin
 
 import jwt
@@ -14,25 +13,11 @@ import pytest
 import requests
 from jwcrypto.jwk import JWK
 
-from item_bank.markup import to_plain_text
-from item_bank.model import ItemType
-from lti_tool.grades import drain
+from lti_tool.grades.outbox import drain
 from tests.lti_platform import CLAIM, INSTRUCTOR, Browser, LtiPlatform, parse_form
+from tests.lti_tool.helpers import FORM, follow, outbox_settled, quiz_items, take_the_quiz, wait_for
 
-FORM = "starter-quiz"
 DL_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
-
-
-def follow(browser: requests.Session, response: requests.Response) -> requests.Response:
-    """Follow the tool's own redirects (303 after each post) to the page they lead to."""
-    while response.status_code in (302, 303):
-        response = browser.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False,
-                               timeout=10)
-    return response
-
-
-def absolute(tool, location: str) -> str:
-    return location if location.startswith("http") else tool.url + location
 
 
 def hidden(page: str, name: str) -> str:
@@ -41,8 +26,8 @@ def hidden(page: str, name: str) -> str:
 
 def dynamic_registration(tool, platform) -> str:
     """The tool's admin makes a one-time registration link; the LMS admin pastes it; returns the client id."""
-    from lti_tool.db import session_scope
-    from lti_tool.registration import create_registration_link
+    from lti_tool.lti.registration import create_registration_link
+    from lti_tool.web.db import session_scope
 
     with session_scope(tool.app) as db:
         link = create_registration_link(db)
@@ -66,43 +51,6 @@ def verified_deep_link(tool, platform, client_id: str, page: str) -> dict:
     key = next(k for k in keys if k["kid"] == header["kid"])
     public = JWK.from_json(json.dumps(key)).export_to_pem()
     return jwt.decode(fields["JWT"], public, algorithms=["RS256"], audience=platform.issuer, issuer=client_id)
-
-
-def item_on_page(page: str, items):
-    """The bank item whose stem this question page shows."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    text = re.sub(r"\s+", " ", text)
-    for item in items:
-        if re.sub(r"\s+", " ", to_plain_text(item.stem))[:60] in text:
-            return item
-    raise AssertionError("no bank item matches this page")
-
-
-def take_the_quiz(tool, browser, first_page: requests.Response, items, before_submit=None) -> requests.Response:
-    """Answer every question through the HTML forms (keys for choice items, a text for essays), then submit."""
-    page = first_page
-    while "Review your answers" not in page.text:
-        item = item_on_page(page.text, items)
-        action, fields = parse_form(page.text)
-        data = {"ls": fields["ls"], "csrf_token": fields["csrf_token"], "go": "next"}
-        if item.type is ItemType.EXTENDED_TEXT:
-            data["essay"] = "I would explain the limit kindly and keep the relationship."
-        else:
-            data["answer"] = sorted(item.key_ids)
-        page = follow(browser, browser.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10))
-    action, fields = parse_form(page.text)
-    if before_submit is not None:
-        before_submit()
-    return follow(browser, browser.post(absolute(tool, action), data=fields, allow_redirects=False, timeout=10))
-
-
-def wait_for(condition, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.mark.parametrize("flavour", ["canvas", "moodle"])
@@ -146,8 +94,7 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
     assert "Feedback" in result.text
 
     # The platform receives the score once, on the line item of this link.
-    assert wait_for(lambda: len(platform.scores) >= 1), "the score did not reach the platform"
-    time.sleep(1.0)
+    assert wait_for(lambda: outbox_settled(tool.app)), "the score did not reach the platform"
     assert drain(tool.app).sent == 0
     assert len(platform.scores) == 1
     score = platform.scores[0]
@@ -166,8 +113,3 @@ def test_registration_deep_link_launch_submit_and_exactly_one_score(live_tool_fa
                                            custom=link["custom"]))
     assert home.status_code == 200 and "Person learner-1" in home.text and "sent" in home.text
 
-
-def quiz_items(bank):
-    from item_bank.assemble import form_items
-
-    return form_items(bank.form(FORM), bank)

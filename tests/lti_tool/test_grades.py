@@ -11,59 +11,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from lti_tool.attempt_models import ScoreOutbox
-from lti_tool.db import session_scope
-from lti_tool.grades import backoff, drain
-from lti_tool.models import Platform
-from tests.lti_tool.conftest import register_by_hand
+from lti_tool.delivery.models import ScoreOutbox
+from lti_tool.grades.outbox import backoff, drain
+from lti_tool.web.db import session_scope
+from tests.lti_tool.helpers import FORM, outbox, platform_id, submitted
 from tests.lti_tool.launch_rows import launch_row
 
-FORM = "starter-quiz"
 CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
 
 
 @pytest.fixture
-def tool(live_tool_factory, database_url, platform):
-    """The tool served over HTTP (the platform fetches its JWKS to check client assertions), sender off;
-    on SQLite and PostgreSQL, whose row claiming differs."""
-    served = live_tool_factory(database_url, GRADES_SENDER_INTERVAL_SECONDS=0, HTTP_TIMEOUT_SECONDS=1)
-    register_by_hand(served, platform)
-    return served
-
-
-def platform_id(app) -> int:
-    with session_scope(app) as db:
-        return db.scalar(select(Platform.id))
-
-
-def lineitem_url(platform, link="link-1") -> str:
-    return f"{platform.url}/ags/course-1/lineitems/{platform.ensure_lineitem('course-1', link)}"
-
-
-def submitted(tool, platform, sub: str, *, right: bool = True, link: str = "link-1", lineitem: str | None = None):
-    """A learner takes the starter quiz through the delivery pages and submits; returns the attempt id."""
-    ls, csrf = launch_row(tool.app, sub=sub, link=link, custom={"form_id": FORM},
-                          lineitem=lineitem or lineitem_url(platform, link), platform_id=platform_id(tool.app))
-    client = tool.app.test_client()
-    started = client.get("/lti/delivery/start", query_string={"ls": ls})
-    attempt_id = int(re.search(r"/attempts/(\d+)/", started.location).group(1))
-    from lti_tool.attempt_models import Attempt
-    from lti_tool.attempts import presented_items
-
-    with session_scope(tool.app) as db:
-        items = [p.item for p in presented_items(db, db.get(Attempt, attempt_id))]
-    for number, item in enumerate(items, start=1):
-        if item.type.has_choices and right:
-            client.post(f"/lti/delivery/attempts/{attempt_id}/items/{number}",
-                        data={"ls": ls, "csrf_token": csrf, "answer": sorted(item.key_ids)})
-    done = client.post(f"/lti/delivery/attempts/{attempt_id}/submit", data={"ls": ls, "csrf_token": csrf})
-    assert done.status_code == 303
-    return attempt_id
-
-
-def outbox(app) -> list[ScoreOutbox]:
-    with session_scope(app) as db:
-        return list(db.scalars(select(ScoreOutbox).order_by(ScoreOutbox.id)))
+def app_config() -> dict:
+    """`tool` (conftest) is served over HTTP (the platform fetches its JWKS to check client assertions), sender off,
+    on SQLite and PostgreSQL, whose row claiming differs; here with a short HTTP timeout."""
+    return {"HTTP_TIMEOUT_SECONDS": 1}
 
 
 def test_a_submitted_score_reaches_the_launchs_own_line_item_once(tool, platform):

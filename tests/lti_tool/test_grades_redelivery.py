@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lti_tool.attempt_models import ScoreOutbox
-from lti_tool.db import session_scope
-from lti_tool.grades import ALREADY_THERE, CLAIM_LEASE, claim, drain, post_score
-from tests.lti_tool.test_grades import outbox, submitted, tool  # noqa: F401  (the `tool` fixture)
+from lti_tool.delivery.models import ScoreOutbox
+from lti_tool.grades.outbox import ALREADY_THERE, CLAIM_LEASE, claim, drain, post_score
+from lti_tool.web.db import session_scope
+from tests.lti_tool.helpers import outbox, submitted
 
 
-def test_a_score_accepted_before_the_sender_died_is_recorded_as_sent_not_failed(tool, platform):  # noqa: F811
+def test_a_score_accepted_before_the_sender_died_is_recorded_as_sent_not_failed(tool, platform):
     submitted(tool, platform, "amara")
     [row] = outbox(tool.app)
     died_at = datetime.now(UTC)
@@ -32,7 +32,7 @@ def test_a_score_accepted_before_the_sender_died_is_recorded_as_sent_not_failed(
     assert platform.score_refusals == [(400, "Score timestamp is older than the last one recorded")]
 
 
-def test_a_first_send_refused_as_not_newer_is_a_failure_with_the_platforms_reason(tool, platform):  # noqa: F811
+def test_a_first_send_refused_as_not_newer_is_a_failure_with_the_platforms_reason(tool, platform):
     item = platform.ensure_lineitem("course-1", "link-1")
     platform.last_score_time[(item, "amara")] = datetime(2100, 1, 1, tzinfo=UTC)  # a newer grade set in the LMS
     submitted(tool, platform, "amara")

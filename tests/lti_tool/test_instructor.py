@@ -6,26 +6,17 @@ import csv
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
-from lti_tool.attempt_models import ScoreOutbox
-from lti_tool.db import session_scope
-from tests.lti_tool.conftest import make_app
+from lti_tool.delivery.models import ScoreOutbox
+from lti_tool.web.db import session_scope
 from tests.lti_tool.launch_rows import launch_row, platform_row
 
 FORM = "starter-quiz"
 LINEITEM = "https://lms.example.edu/api/lineitems/7"
 
 
-@pytest.fixture
-def app(tmp_path, sqlite_url):
-    return make_app(tmp_path, sqlite_url, GRADES_SENDER_INTERVAL_SECONDS=0)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+# `app` and `client` (conftest): the app on SQLite, no background sender, and its test client.
 
 
 def attempt_by(app, client, sub, *, link="link-1", submit=True, platform_id=None, lineitem=LINEITEM):

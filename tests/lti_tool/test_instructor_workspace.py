@@ -7,78 +7,33 @@ from __future__ import annotations
 import csv
 import io
 import re
-from urllib.parse import urljoin
 
-import pytest
 import requests
 
-from item_bank.model import ItemType
-from lti_tool.grades import drain
-from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, LtiPlatform, parse_form, query_of
-from tests.lti_tool.conftest import register_by_hand
-from tests.lti_tool.test_end_to_end import absolute, follow, item_on_page, quiz_items
+from lti_tool.grades.outbox import drain
+from tests.lti_platform import INSTRUCTOR, Browser, LtiPlatform, parse_form, query_of
+from tests.lti_tool.helpers import absolute, follow, register_by_hand
+from tests.lti_tool.workspace import (
+    CHOICE_POINTS,
+    ESSAY,
+    RUBRIC,
+    TOTAL_POINTS,
+    answer_and_submit,
+    grading_page,
+    launch,
+    post_grades,
+)
 
-CLIENT = "client-1"
-CUSTOM = {"form_id": "starter-quiz"}
-ESSAY = "cps-s-d3-003"
-RUBRIC = ("issue", "values", "duties", "voice", "consultation", "follow_through")
-CHOICE_POINTS = 6.0
-TOTAL_POINTS = 24.0
-
-
-@pytest.fixture
-def tool(registered):
-    """The tool with the Canvas-flavoured test platform registered as client-1; no background sender, so each
-    test drains the outbox itself and sees exactly what was sent."""
-    return registered
-
-
-def launch(platform: LtiPlatform, browser: requests.Session, sub: str, *, instructor: bool = False,
-           client: str = CLIENT, **claims) -> requests.Response:
-    roles = (INSTRUCTOR,) if instructor else (LEARNER,)
-    claims.setdefault("custom", CUSTOM)
-    return follow(browser, platform.launch(browser, client, sub=sub, roles=roles, **claims))
+# `tool` (conftest): the tool with the Canvas-flavoured test platform registered as client-1; no background sender,
+# so each test drains the outbox itself and sees exactly what was sent.
 
 
 def ls_of(page: requests.Response) -> str:
     return query_of(page.url)["ls"]
 
 
-def answer_and_submit(tool, platform, sub: str, bank, choose=None, **claims) -> requests.Response:
-    """A learner launches, answers every question (choice items by `choose(item)`, keys by default; an essay
-    text), and submits; returns the result page."""
-    browser = Browser()
-    page = launch(platform, browser, sub, **claims)
-    assert "Question 1 of 7" in page.text, page.text[:500]
-    while "Review your answers" not in page.text:
-        item = item_on_page(page.text, quiz_items(bank))
-        action, fields = parse_form(page.text)
-        data = {"ls": fields["ls"], "csrf_token": fields["csrf_token"], "go": "next"}
-        if item.type is ItemType.EXTENDED_TEXT:
-            data["essay"] = f"{sub}: I would tell Amara what stays private and ask my supervisor."
-        else:
-            data["answer"] = choose(item) if choose else sorted(item.key_ids)
-        page = follow(browser, browser.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10))
-    action, fields = parse_form(page.text)
-    return follow(browser, browser.post(absolute(tool, action), data=fields, allow_redirects=False, timeout=10))
-
-
 def first_wrong(item) -> list[str]:
     return [next(c.id for c in item.choices if not c.correct)]
-
-
-def grading_page(tool, teacher, home: requests.Response, learner_name: str) -> requests.Response:
-    link = re.search(r'href="([^"]+/grade\?[^"]+)">(?:Grade|Regrade) essays<span class="visually-hidden"> of '
-                     + re.escape(learner_name), home.text)
-    assert link, f"no grading link for {learner_name}"
-    return teacher.get(urljoin(home.url, link.group(1).replace("&amp;", "&")), timeout=10)
-
-
-def post_grades(tool, teacher, page: requests.Response, points: dict[str, str]) -> requests.Response:
-    action, fields = parse_form(page.text)
-    data = {"ls": fields["ls"], "csrf_token": fields["csrf_token"]}
-    data.update({f"rubric-{ESSAY}-{dim}": value for dim, value in points.items()})
-    return teacher.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10)
 
 
 def scores_for(platform: LtiPlatform, user: str) -> list[dict]:
@@ -271,9 +226,9 @@ def test_nothing_from_another_course_or_platform_is_visible_or_changeable(tool, 
 
     from sqlalchemy import select
 
-    from lti_tool.attempt_models import Attempt, ScoreOutbox
-    from lti_tool.db import session_scope
-    from lti_tool.models import User
+    from lti_tool.delivery.models import Attempt, ScoreOutbox
+    from lti_tool.lti.models import User
+    from lti_tool.web.db import session_scope
 
     with session_scope(tool.app) as db:
         attempt_of = {u.sub: a.id for a, u in db.execute(select(Attempt, User).join(User))}
@@ -304,18 +259,25 @@ def test_nothing_from_another_course_or_platform_is_visible_or_changeable(tool, 
         assert db.get(ScoreOutbox, foreign_score).status == "failed"
         assert db.get(Attempt, attempt_of["outsider"]).pending_manual is True
 
-    # A learner's launch token opens none of the instructor's pages and changes nothing.
+    _a_learner_token_opens_no_instructor_page(tool, platform, attempt_of["learner-1"])
+
+
+def _a_learner_token_opens_no_instructor_page(tool, platform, attempt_id) -> None:  # noqa: ANN001
+    """A learner's launch token opens none of the instructor's pages and changes nothing (not even their own grade)."""
+    from lti_tool.delivery.models import Attempt
+    from lti_tool.web.db import session_scope
+
     learner = Browser()
     result = launch(platform, learner, "learner-1")
     learner_ls = ls_of(result)
     learner_csrf = parse_form(result.text)[1].get("csrf_token", "")
     for name in ("", "attempts.csv", "statistics", "statistics.csv", "roster", "roster.csv",
-                 f"attempts/{attempt_of['learner-1']}/grade"):
+                 f"attempts/{attempt_id}/grade"):
         assert learner.get(f"{tool.url}/lti/instructor/{name}", params={"ls": learner_ls},
                            timeout=10).status_code == 403, name
-    own = learner.post(f"{tool.url}/lti/instructor/attempts/{attempt_of['learner-1']}/grade",
+    own = learner.post(f"{tool.url}/lti/instructor/attempts/{attempt_id}/grade",
                        data={"ls": learner_ls, "csrf_token": learner_csrf,
                              **{f"rubric-{ESSAY}-{d}": "3" for d in RUBRIC}}, timeout=10)
     assert own.status_code == 403
     with session_scope(tool.app) as db:
-        assert db.get(Attempt, attempt_of["learner-1"]).pending_manual is True
+        assert db.get(Attempt, attempt_id).pending_manual is True

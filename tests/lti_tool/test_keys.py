@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from click.testing import CliRunner
 
-from lti_tool import db
-from lti_tool.cli import main
-from lti_tool.keys import ensure_keys, jwks, rotate, signing_key
-from lti_tool.models import Platform
-from lti_tool.service_tokens import AGS_SCORE_SCOPES, connector_for
-from tests.conftest import skip_or_fail
+from item_bank.cli import main
+from lti_tool.lti.keys import ensure_keys, jwks, rotate, signing_key
+from lti_tool.lti.models import Platform
+from lti_tool.lti.service_tokens import AGS_SCORE_SCOPES, connector_for
+from lti_tool.web import db
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi"}
 
@@ -85,17 +83,10 @@ def test_access_tokens_are_cached_in_the_database_store(registered, platform):
     _access_token_story(registered, platform)
 
 
-@pytest.mark.redis
-def test_access_tokens_are_cached_in_redis(live_tool_factory, sqlite_url, platform):
-    import redis
+def test_access_tokens_are_cached_in_redis(live_tool_factory, sqlite_url, platform, redis_url, redis_prefix):
+    from tests.lti_tool.helpers import register_by_hand
 
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2).ping()
-    except Exception:
-        skip_or_fail("Redis at 127.0.0.1:6379 is not reachable")
-    from tests.lti_tool.conftest import register_by_hand
-
-    tool = live_tool_factory(sqlite_url, REDIS_URL="redis://127.0.0.1:6379/0")
+    tool = live_tool_factory(sqlite_url, REDIS_URL=redis_url, REDIS_PREFIX=redis_prefix)
     register_by_hand(tool, platform)
     _access_token_story(tool, platform)
     from tests.lti_platform import Browser

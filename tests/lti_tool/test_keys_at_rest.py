@@ -12,11 +12,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from lti_tool import db
-from lti_tool.cli import main
-from lti_tool.keys import ensure_keys, jwks, new_key, signing_key
-from lti_tool.models import Platform, ToolKey
-from tests.lti_tool.conftest import make_app, register_by_hand
+from item_bank.cli import main
+from lti_tool.lti.keys import ensure_keys, jwks, new_key, signing_key
+from lti_tool.lti.models import Platform, ToolKey
+from lti_tool.web import db
+from tests.lti_tool.helpers import make_app, register_by_hand
 
 FIRST = Fernet.generate_key().decode()
 SECOND = Fernet.generate_key().decode()
@@ -43,7 +43,7 @@ def assert_one_line_error(result, exit_code: int, words: str) -> None:
 
 def test_with_the_encryption_key_set_no_pem_is_stored_and_the_tool_signs_and_publishes(
         live_tool_factory, database_url, platform, browser):
-    from lti_tool.service_tokens import AGS_SCORE_SCOPES, connector_for
+    from lti_tool.lti.service_tokens import AGS_SCORE_SCOPES, connector_for
 
     tool = live_tool_factory(database_url, KEY_ENCRYPTION_KEYS=(FIRST,))
     register_by_hand(tool, platform)

@@ -10,18 +10,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from lti_tool.attempt_models import Attempt, Response
-from lti_tool.db import session_scope
-from lti_tool.models import LaunchSession
-from tests.lti_tool.conftest import make_app
+from lti_tool.delivery.models import Attempt, Response
+from lti_tool.lti.models import LaunchSession
+from lti_tool.web.db import session_scope
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.launch_rows import launch_row
 
 FORM = "starter-quiz"
 
 
 @pytest.fixture
-def app(tmp_path, sqlite_url):
-    return make_app(tmp_path, sqlite_url, SESSION_IDLE_SECONDS=2, LAUNCH_SESSION_SECONDS=6 * 3600)
+def app_config() -> dict:
+    """`app` (conftest) with a 2-second idle timeout and a 6-hour launch session."""
+    return {"SESSION_IDLE_SECONDS": 2, "LAUNCH_SESSION_SECONDS": 6 * 3600}
 
 
 def shift(app, ls: str, *, started_ago: timedelta | None = None, expires_in: timedelta | None = None) -> None:

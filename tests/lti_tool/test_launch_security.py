@@ -15,11 +15,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 
-import lti_tool.attempt_models as attempt_models
-from lti_tool import db
-from lti_tool.models import Deployment, LaunchSession
+import lti_tool.delivery.models as attempt_models
+from lti_tool.lti.models import Deployment, LaunchSession
+from lti_tool.web import db
 from tests.lti_platform import CLAIM, Browser, b64url, new_rsa_key, unsigned_token
-from tests.lti_tool.conftest import register_by_hand
+from tests.lti_tool.helpers import register_by_hand
 
 CLIENT = "client-1"
 
@@ -71,9 +71,7 @@ def without(*names):
     return tamper
 
 
-@pytest.fixture
-def tool(registered):
-    return registered
+# `tool` (conftest): the live tool, on SQLite and PostgreSQL, with the test platform registered as client-1.
 
 
 def test_a_genuine_launch_is_accepted(tool, platform, browser):
@@ -314,6 +312,6 @@ def test_when_the_state_cookie_is_blocked_the_launch_continues_in_a_new_window(t
     (["Learner"], False, True),
 ])
 def test_only_course_roles_make_an_instructor(roles, instructor, learner):
-    from lti_tool.launch_records import is_instructor, is_learner
+    from lti_tool.lti.roles import is_instructor, is_learner
 
     assert (is_instructor(roles), is_learner(roles)) == (instructor, learner)

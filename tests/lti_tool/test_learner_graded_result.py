@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.lti_platform import Browser
-from tests.lti_tool.test_instructor_workspace import (
+from tests.lti_tool.workspace import (
     CHOICE_POINTS,
     RUBRIC,
     TOTAL_POINTS,

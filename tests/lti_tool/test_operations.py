@@ -7,10 +7,9 @@ import json
 import logging
 import re
 
-from lti_tool.request_log import LOGGER_NAME
+from lti_tool.web.request_log import LOGGER_NAME
 from tests.lti_platform import Browser
-from tests.lti_tool.conftest import make_app
-from tests.lti_tool.test_end_to_end import follow
+from tests.lti_tool.helpers import follow, make_app
 
 
 def test_healthz_is_200_when_the_database_answers_and_503_when_redis_does_not(tmp_path, sqlite_url):

@@ -12,16 +12,23 @@ import sys
 import threading
 
 import pytest
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from lti_tool.attempt_models import ScoreOutbox, utcnow
-from lti_tool.db import session_scope
-from lti_tool.grades import drain, due_ids
+from lti_tool.grades.outbox import drain, due_ids
+from lti_tool.web.db import session_scope, utcnow
 from tests.conftest import REPO, STARTER_BANK
 from tests.lti_platform import Browser
-from tests.lti_tool.conftest import LiveTool, make_app, register_by_hand
-from tests.lti_tool.test_end_to_end import FORM, follow, quiz_items, take_the_quiz, wait_for
+from tests.lti_tool.helpers import (
+    FORM,
+    LiveTool,
+    follow,
+    make_app,
+    outbox,
+    quiz_items,
+    register_by_hand,
+    take_the_quiz,
+    wait_for,
+)
 
 SENDER = {"GRADES_SENDER_INTERVAL_SECONDS": 0.2, "GRADES_FIRST_RETRY_SECONDS": 1}
 # Generous: a row tried 5 times before the first app stopped is due again within 1.2 * 2**4 = 19.2 s.
@@ -34,7 +41,7 @@ class Served:
     def __init__(self, app, port: int = 0) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", port, app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.port = self.server.server_port
         self.tool = LiveTool(app=app, url=f"http://127.0.0.1:{self.port}")
 
@@ -48,11 +55,6 @@ class Served:
         self.server.server_close()
         self.server = None
         self.app.extensions["lti_db"].kw["bind"].dispose()
-
-
-def outbox(app) -> list[ScoreOutbox]:
-    with session_scope(app) as db:
-        return list(db.scalars(select(ScoreOutbox)))
 
 
 def score_due(app) -> bool:
@@ -89,7 +91,7 @@ def test_score_survives_platform_outage_and_tool_restart(tmp_path, database_url,
         assert wait_for(lambda: score_due(second.app), seconds=DEADLINE_SECONDS), "the score never became due"
         env = {**os.environ, "DATABASE_URL": database_url, "CPS_BANK": str(STARTER_BANK),
                "CPS_INSTANCE_PATH": str(tmp_path / "instance"), "CPS_GRADES_SENDER_SECONDS": "0"}
-        done = subprocess.run([sys.executable, "-m", "lti_tool.cli", "grades", "send"], cwd=REPO, env=env,
+        done = subprocess.run([sys.executable, "-m", "item_bank.cli", "grades", "send"], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert "sent 1," in done.stdout

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from item_bank.load import load_bank
 from item_bank.model import ScoringRule
 from item_bank.scoring import score_response
-from lti_tool.attempt_models import Attempt, AttemptItem, ScoreOutbox
-from lti_tool.attempt_pins import version_of
-from lti_tool.bank_access import EXTENSION
-from lti_tool.db import session_scope
-from tests.lti_tool.conftest import make_app
+from lti_tool.delivery.attempt_pins import version_of
+from lti_tool.delivery.models import Attempt, AttemptItem, ScoreOutbox
+from lti_tool.web.bank_access import EXTENSION
+from lti_tool.web.db import session_scope
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.launch_rows import launch_row
 
 FORM = "starter-draw"
@@ -184,7 +184,7 @@ def test_the_migration_pins_attempts_already_in_the_database_to_what_they_show(a
     migration to the same items, versions, orders and scores the tool shows for them."""
     from alembic import command
 
-    from lti_tool.db import alembic_config, engine_of
+    from lti_tool.web.db import alembic_config, engine_of
 
     client = app.test_client()
     for sub, form in (("dawit", FORM), ("ebony", "starter-quiz"), ("gaurav", FORM)):

@@ -13,8 +13,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool import db
-from lti_tool.models import LaunchSession
+from lti_tool.lti.models import LaunchSession
+from lti_tool.web import db
 from tests.lti_platform import parse_form
 
 CLIENT = "client-1"

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from lti_tool import db
-from lti_tool.cli import main
-from lti_tool.models import Platform
-from lti_tool.registration import create_registration_link
+from item_bank.cli import main
+from lti_tool.lti.models import Platform
+from lti_tool.lti.registration import create_registration_link
+from lti_tool.web import db
 from tests.lti_platform import TOOL_CONFIG, Browser, LtiPlatform, parse_form
-from tests.lti_tool.conftest import live_grade_senders
+from tests.lti_tool.helpers import live_grade_senders
 
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -184,7 +184,7 @@ def test_platform_add_list_remove(live_tool, platform):
 
 
 def test_behind_a_tls_proxy_the_urls_are_https_when_configured(tmp_path, sqlite_url):
-    from tests.lti_tool.conftest import make_app
+    from tests.lti_tool.helpers import make_app
 
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "assess.example.org", "X-Forwarded-For": "10.0.0.9"}
     trusting = make_app(tmp_path / "a", sqlite_url, PROXY_HOPS=1).test_client()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lti_tool import db
-from lti_tool.models import Platform
-from lti_tool.registration import create_registration_link, link_is_usable
+from lti_tool.lti.models import Platform
+from lti_tool.lti.registration import create_registration_link, link_is_usable
+from lti_tool.web import db
 from tests.lti_platform import PLATFORM_CONFIG, TOOL_CONFIG
-from tests.lti_tool.conftest import make_app
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.hostile_platform import HostilePlatform
 
 

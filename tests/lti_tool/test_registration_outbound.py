@@ -17,11 +17,11 @@ import pytest
 from flask import request
 from sqlalchemy import select
 
-from lti_tool import db
-from lti_tool.guarded_http import GuardedClient
-from lti_tool.models import Platform
-from lti_tool.registration import create_registration_link
-from tests.lti_tool.conftest import make_app
+from lti_tool.lti.models import Platform
+from lti_tool.lti.registration import create_registration_link
+from lti_tool.web import db
+from lti_tool.web.guarded_http import GuardedClient
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.hostile_platform import HostilePlatform
 
 REAL_GETADDRINFO = socket.getaddrinfo

@@ -3,37 +3,18 @@ on one database (SQLite and PostgreSQL), and on one Redis. Under CI=true Postgre
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from lti_tool.rate_limit import Limit, retry_after
-from lti_tool.shared_store import store
-from tests.conftest import skip_or_fail
-from tests.lti_tool.conftest import make_app
-from tests.scale.conftest import REDIS_URL
+from lti_tool.web.rate_limit import Limit, retry_after
+from lti_tool.web.shared_store import store
+from tests.lti_tool.helpers import make_app
+from tests.services import REDIS_URL
 
 LIMIT = {"REGISTRATION_ATTEMPTS": 3, "REGISTRATION_WINDOW_SECONDS": 600}
 STRANGER = "198.51.100.7"
 
 
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this test's own in Redis; its keys are deleted at the end."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis at {REDIS_URL} is not reachable ({type(exc).__name__})")
-    prefix = f"cps-test-{secrets.token_hex(4)}:"
-    yield prefix
-    for key in client.scan_iter(match=prefix + "*", count=1000):
-        client.delete(key)
-
-
-@pytest.fixture(params=["database store", "redis store"])
+@pytest.fixture(params=["database store", pytest.param("redis store", marks=pytest.mark.redis)])
 def two_workers(request, tmp_path, database_url):
     """Two app instances over one database, sharing the database's store or one Redis."""
     settings = dict(LIMIT)

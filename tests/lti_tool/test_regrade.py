@@ -12,16 +12,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from item_bank.cli import main
 from item_bank.load import load_bank
 from item_bank.markup import to_plain_text
-from lti_tool.bank_access import EXTENSION
-from lti_tool.cli import main
-from lti_tool.db import session_scope
-from lti_tool.grades import drain
-from lti_tool.regrade_models import Regrade
+from lti_tool.grades.outbox import drain
+from lti_tool.instructor.regrade_models import Regrade
+from lti_tool.web.bank_access import EXTENSION
+from lti_tool.web.db import session_scope
 from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, parse_form, query_of
-from tests.lti_tool.conftest import follow_redirects as follow
-from tests.lti_tool.conftest import register_by_hand
+from tests.lti_tool.helpers import follow
 
 FORM = "regrade-quiz"
 ITEMS = ["cps-s-d1-001", "cps-s-d3-001", "cps-s-d4-001", "cps-s-d4-002"]
@@ -41,10 +40,9 @@ def bank(bank_copy):
 
 
 @pytest.fixture
-def tool(live_tool_factory, database_url, platform, bank):
-    live = live_tool_factory(database_url, BANK_PATH=str(bank))
-    register_by_hand(live, platform)
-    return live
+def app_config(bank) -> dict:
+    """`tool` (conftest), on SQLite and PostgreSQL with the platform registered, serves the bank with the quiz."""
+    return {"BANK_PATH": str(bank)}
 
 
 def launch(platform, browser, sub, instructor=False):

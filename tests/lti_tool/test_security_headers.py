@@ -8,13 +8,14 @@ import re
 
 import pytest
 
-from tests.lti_tool.conftest import make_app
+from tests.lti_tool.helpers import make_app
 from tests.lti_tool.launch_rows import ISSUER, launch_row, platform_row
 
 
 @pytest.fixture
-def app(tmp_path, sqlite_url):
-    return make_app(tmp_path, sqlite_url, FRAME_ANCESTORS=("https://lms.extra.example",))
+def app_config() -> dict:
+    """`app` (conftest) with one extra frame ancestor."""
+    return {"FRAME_ANCESTORS": ("https://lms.extra.example",)}
 
 
 def directives(response) -> dict[str, str]:

@@ -9,22 +9,15 @@ import re
 from dataclasses import replace
 from urllib.parse import urljoin
 
-import pytest
-
 from item_bank.markup import to_plain_text
-from lti_tool.bank_access import EXTENSION
+from lti_tool.web.bank_access import EXTENSION
 from tests.lti_platform import CLAIM, INSTRUCTOR, LEARNER, Browser, parse_form
-from tests.lti_tool.conftest import follow_redirects as follow
-from tests.lti_tool.conftest import register_by_hand
+from tests.lti_tool.helpers import follow
 
 REVIEW = "LtiSubmissionReviewRequest"
 
 
-@pytest.fixture
-def tool(live_tool_factory, database_url, platform):
-    live = live_tool_factory(database_url)
-    register_by_hand(live, platform)
-    return live
+# `tool` (conftest): the live tool, on SQLite and PostgreSQL, with the test platform registered as client-1.
 
 
 def take_and_submit(platform, sub: str, form_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Essay grades: the instructor's rubric points per essay of a submitted attempt (lti_tool.instructor_models).
+"""Essay grades: the instructor's rubric points per essay of a submitted attempt (lti_tool.delivery.essay_grades).
 
 Revision ID: 0003_essay_grades
 Revises: 0002_delivery

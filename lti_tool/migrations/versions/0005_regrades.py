@@ -1,4 +1,4 @@
-"""Regrades: the audit of each committed regrade and the attempts it changed (lti_tool.regrade_models).
+"""Regrades: the audit of each committed regrade and the attempts it changed (lti_tool.instructor.regrade_models).
 
 Revision ID: 0005_regrades
 Revises: 0004_pinned_attempts

@@ -51,7 +51,7 @@ def _demote_extra_live_keys() -> None:
         return
     retire_at = datetime.now(UTC) + GRACE
     if bind.dialect.name == 'sqlite':
-        retire_at = retire_at.replace(tzinfo=None)  # the tool stores naive UTC on SQLite (lti_tool.db.UtcDateTime)
+        retire_at = retire_at.replace(tzinfo=None)  # the tool stores naive UTC on SQLite (lti_tool.web.db.UtcDateTime)
     bind.execute(keys.update().where(keys.c.id.in_(extra)).values(state='previous', retire_at=retire_at))
 
 
