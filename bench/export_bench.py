@@ -152,12 +152,12 @@ def baseline(items, stream) -> None:  # noqa: ANN001 - Items and a binary stream
             partial = multiple and item.scoring_rule is not None and item.scoring_rule.value == "partial"
             _bare_declarations(root, item, multiple, partial)
             _bare_body(root, item, multiple)
-            _bare_processing(root, item, partial)
+            _bare_processing(root, item, multiple, partial)
             for choice in item.choices:
                 _sub(_sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=f"choice_{choice.id}",
                           showHide="show"), "p", choice.rationale)
-            _sub(_sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="GENERAL", showHide="show"),
-                 "p", item.feedback)
+            _sub(_sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK_GENERAL", identifier="GENERAL",
+                      showHide="show"), "p", item.feedback)
             href = f"items/{item.id}.xml"
             z.writestr(href, etree.tostring(root, xml_declaration=True, encoding="utf-8"))
             resource = etree.SubElement(resources, f"{{{IMSCP}}}resource", identifier=f"res-item-{item.id}",
@@ -197,7 +197,9 @@ def _bare_declarations(root, item, multiple, partial):  # noqa: ANN001, ANN202
                  mappedValue=repr(share if choice.correct else -share))
     _bare_outcome(root, "SCORE", "single", "float", "0")
     _bare_outcome(root, "MAXSCORE", "single", "float", f"{item.points:g}")
-    _bare_outcome(root, "FEEDBACK", "multiple", "identifier", None)
+    if item.choices:
+        _bare_outcome(root, "FEEDBACK", "multiple", "identifier", None)
+    _bare_outcome(root, "FEEDBACK_GENERAL", "single", "identifier", None)
 
 
 def _bare_body(root, item, multiple):  # noqa: ANN001, ANN202
@@ -213,7 +215,7 @@ def _bare_body(root, item, multiple):  # noqa: ANN001, ANN202
         _sub(_sub(body, "rubricBlock", view="scorer"), "p", item.grader_notes)
 
 
-def _bare_processing(root, item, partial):  # noqa: ANN001, ANN202
+def _bare_processing(root, item, multiple, partial):  # noqa: ANN001, ANN202
     rp = _sub(root, "responseProcessing")
     if item.choices:
         cond = _sub(rp, "responseCondition")
@@ -230,14 +232,12 @@ def _bare_processing(root, item, partial):  # noqa: ANN001, ANN202
             _sub(match, "correct", identifier="RESPONSE")
             _bare_set_value(first, "SCORE", f"{item.points:g}")
             _bare_set_value(_sub(cond, "responseElse"), "SCORE", "0")
-    feedback = _sub(rp, "responseCondition")
-    empty = _sub(feedback, "responseIf")
-    _sub(_sub(empty, "isNull"), "variable", identifier="RESPONSE")
-    _sub(_sub(_sub(empty, "setOutcomeValue", identifier="FEEDBACK"), "multiple"), "baseValue", "GENERAL",
-         baseType="identifier")
-    chosen = _sub(_sub(_sub(feedback, "responseElse"), "setOutcomeValue", identifier="FEEDBACK"), "multiple")
-    _sub(chosen, "variable", identifier="RESPONSE")
-    _sub(chosen, "baseValue", "GENERAL", baseType="identifier")
+    _bare_set_value(rp, "FEEDBACK_GENERAL", "GENERAL", base="identifier")
+    if item.choices:
+        answered = _sub(_sub(rp, "responseCondition"), "responseIf")
+        _sub(_sub(_sub(answered, "not"), "isNull"), "variable", identifier="RESPONSE")
+        chosen = _sub(answered, "setOutcomeValue", identifier="FEEDBACK")
+        _sub(chosen if multiple else _sub(chosen, "multiple"), "variable", identifier="RESPONSE")
 
 
 # -- the parent ------------------------------------------------------------------------------------------------

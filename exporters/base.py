@@ -29,18 +29,30 @@ FORMAT_MODULES: dict[str, str] = {
 }
 
 
+DRAFT_LABEL = "draft, not reviewed"  # names the category or bank that holds drafts (only with include_drafts)
+
+
+def is_draft(item: Item) -> bool:
+    return item.status == "draft"
+
+
 @dataclass(frozen=True)
 class ExportSelection:
-    """What to export: the bank, and either one form or (form=None) every item and every form."""
+    """What to export: the bank, and either one form or (form=None) every item and every form.
+
+    A whole-bank export leaves draft items out unless `include_drafts`; the exporters then put them in a
+    category or bank of their own named with `DRAFT_LABEL`, never among the reviewed items. A form's items are
+    what its rules draw, which is what the tool delivers."""
 
     bank: Bank
     form: Form | None = None
+    include_drafts: bool = False
 
     @property
     def items(self) -> list[Item]:
         if self.form is not None:
             return form_items(self.form, self.bank)
-        return list(self.bank.items)
+        return [i for i in self.bank.items if self.include_drafts or not is_draft(i)]
 
     @property
     def forms(self) -> list[Form]:

@@ -21,7 +21,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from exporters import rich_text
-from exporters.base import ExportSelection, Progress
+from exporters.base import DRAFT_LABEL, ExportSelection, Progress, is_draft
 from exporters.packaging import PackageWriter
 from exporters.qti12_common import QTI_NS, cc_manifest_lom, mattext, presentation, q, resprocessing, sub
 from item_bank.assemble import form_items
@@ -69,9 +69,9 @@ class CanvasQti12Exporter:
         resources: list[tuple[str, bool]] = []
         with PackageWriter(out) as pkg:
             if selection.form is None:
-                for domain_id, items in _by_domain(selection.items):
-                    ident = bank_ident(domain_id)
+                for ident, (draft, domain_id), items in _by_domain(selection.items):
                     title = f"CPS ethics — {domain_id} {_domain_title(bank, domain_id)}"
+                    title += f" ({DRAFT_LABEL})" if draft else ""
                     with pkg.xml(f"{ident}/{ident}.xml") as xf:
                         _objectbank(xf, ident, title, items, bank, progress)
                     resources.append((ident, False))
@@ -86,11 +86,15 @@ class CanvasQti12Exporter:
             pkg.write("imsmanifest.xml", manifest(selection.name, resources, content_license(bank)))
 
 
-def _by_domain(items: list[Item]) -> Iterator[tuple[str, list[Item]]]:
-    domains: dict[str, list[Item]] = {}
+def _by_domain(items: list[Item]) -> Iterator[tuple[str, tuple[bool, str], list[Item]]]:
+    """(bank ident, (draft?, domain), items) in the order of the idents (the zip's entries are sorted): drafts,
+    exported only when asked, get banks of their own."""
+    domains: dict[tuple[bool, str], list[Item]] = {}
     for item in items:
-        domains.setdefault(item.domain, []).append(item)
-    yield from sorted(domains.items())
+        domains.setdefault((is_draft(item), item.domain), []).append(item)
+    banks = [(bank_ident(domain) + ("-draft" if draft else ""), (draft, domain), group)
+             for (draft, domain), group in domains.items()]
+    yield from sorted(banks, key=lambda bank: f"{bank[0]}/")
 
 
 def _domain_title(bank: Bank, domain_id: str) -> str:

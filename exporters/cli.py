@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from exporters.base import ExportSelection, available_formats, export_to_path, get_exporter
+from exporters.base import ExportSelection, available_formats, export_to_path, get_exporter, is_draft
 from item_bank.cli import BANK_OPT, load_or_exit
 from item_bank.load import default_bank_path
 
@@ -44,9 +44,15 @@ def _write(selection: ExportSelection, fmt: str, path: Path) -> Path:
 @click.option("--form", "form_id", default=None, help="Export one form (default: the whole bank and every form).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="File to write (a folder with --format all, or an existing folder for a default file name).")
+@click.option("--include-drafts", is_flag=True,
+              help="Also export draft items, in a category or bank of their own named '(draft, not reviewed)' "
+                   "(whole bank only; Common Cartridge never takes them).")
 @BANK_OPT
-def export(fmt: str, form_id: str | None, output: Path, bank_path: Path | None) -> None:
-    """Write the bank (or one form) in an LMS format."""
+def export(fmt: str, form_id: str | None, output: Path, include_drafts: bool, bank_path: Path | None) -> None:
+    """Write the bank (or one form) in an LMS format. Draft items are left out unless --include-drafts."""
+    if include_drafts and form_id is not None:
+        _fail("--include-drafts applies to the whole bank; a form exports what its rules draw "
+              "(drop --form, or --include-drafts)", 2)
     formats = available_formats() if fmt == ALL else [fmt]
     if fmt != ALL and fmt not in available_formats():
         _fail(f"unknown format {fmt!r}; choose one of: {', '.join(available_formats())}, {ALL} "
@@ -59,7 +65,10 @@ def export(fmt: str, form_id: str | None, output: Path, bank_path: Path | None) 
         except KeyError:
             known = ", ".join(f.id for f in bank.forms) or "none"
             _fail(f"unknown form {form_id!r}; the bank's forms are: {known} (see `cps-assess forms`)", 2)
-    selection = ExportSelection(bank, form)
+    selection = ExportSelection(bank, form, include_drafts)
+    drafts = sum(1 for i in bank.items if is_draft(i)) if form is None and formats != ["html"] else 0
+    if drafts and not include_drafts:
+        click.echo(f"left out {drafts} draft item(s); --include-drafts exports them in a category of their own")
     folder_mode = fmt == ALL or output.is_dir()
     if fmt == ALL and output.exists() and not output.is_dir():
         _fail(f"{output} is a file; --format {ALL} writes one file per format into a folder", 2)
@@ -93,14 +102,27 @@ def formats() -> None:
               help="Bank folder to write items/ (and scenarios/) into; created if missing.")
 @click.option("--blueprint", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Blueprint to copy into a new folder and to map rubrics (default: the bank's, or $CPS_BANK's).")
-def import_command(package: Path, output: Path, blueprint: Path | None) -> None:
+@click.option("--merge", is_flag=True,
+              help="Add the items to an existing bank in OUTPUT (refused if an imported id is already there).")
+def import_command(package: Path, output: Path, blueprint: Path | None, merge: bool) -> None:
     """Read PACKAGE (a .zip, an unzipped package folder or a QTI XML file) into bank YAML in OUTPUT."""
-    from exporters.qti_import import ImportRefused, read_package, rubric_ids_from, write_bank_files
+    from exporters.import_target import ImportTargetError, check_target, rubric_ids_or_error
+    from exporters.qti_import import ImportRefused, read_package, write_bank_files
 
-    blueprint = blueprint or default_bank_path() / "blueprint.yaml"
     try:
-        result = read_package(package, rubric_ids_from(blueprint))
-    except ImportRefused as exc:
+        if blueprint is not None and not blueprint.is_file():
+            raise ImportTargetError(f"--blueprint {blueprint}: no such file; give the path of a bank's "
+                                    "blueprint.yaml or leave the option out")
+        blueprint = blueprint or default_bank_path() / "blueprint.yaml"
+        rubric_ids = rubric_ids_or_error(blueprint)
+        existing_ids = check_target(output, merge)
+        result = read_package(package, rubric_ids)
+        imported_ids = {item.id for item in result.items} | {str(s.get("id")) for s in result.scenarios}
+        if clashes := sorted(existing_ids & imported_ids):
+            raise ImportTargetError(
+                f"{output}: {len(clashes)} imported id(s) already in the bank: {', '.join(clashes[:10])}"
+                + (" …" if len(clashes) > 10 else "") + "; nothing written (import into a new folder instead)")
+    except (ImportRefused, ImportTargetError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     for skipped in result.skipped:
@@ -109,7 +131,13 @@ def import_command(package: Path, output: Path, blueprint: Path | None) -> None:
         click.echo(f"error: {package.name}: no item of a supported type (single choice, multiple response, "
                    "true/false, essay); nothing written", err=True)
         sys.exit(1)
-    written = write_bank_files(result, output, package.stem, blueprint)
+    try:
+        written = write_bank_files(result, output, package.stem, blueprint)
+    except ImportRefused as exc:
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the bank files ({exc.strerror or exc}); choose a folder you can write to",
+              1)
     for item in result.items:
         if item.removed:
             counts = Counter(item.removed)

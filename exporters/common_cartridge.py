@@ -24,7 +24,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from exporters import rich_text
-from exporters.base import ExportSelection, Progress
+from exporters.base import ExportSelection, Progress, is_draft
 from exporters.canvas_qti12 import question_html
 from exporters.packaging import PackageWriter, xml_bytes
 from exporters.qti12_common import QTI_NS, cc_manifest_lom, mattext, presentation, q, resprocessing, sub
@@ -107,7 +107,7 @@ class CommonCartridgeExporter:
                 with _questestinterop(pkg, QUESTION_BANK_HREF) as xf:
                     with xf.element(q("objectbank"), ident=QUESTION_BANK):
                         xf.write(_metadata([("bank_title", "CPS ethics item bank")]))
-                        for item in bank.items:
+                        for item in reviewed_items(selection):
                             xf.write(cc_item(item, question_html(item, bank), effective_rule(item)))
                             if progress is not None:
                                 progress(1)
@@ -123,6 +123,11 @@ class CommonCartridgeExporter:
                                     progress(1)
             pkg.write("imsmanifest.xml", xml_bytes(manifest(selection.name, forms, whole_bank,
                                                             content_license(bank))))
+
+
+def reviewed_items(selection: ExportSelection) -> list[Item]:
+    """The question bank's items: a cartridge holds one question bank, so drafts never go in, even when asked."""
+    return [i for i in selection.items if not is_draft(i)]
 
 
 @contextmanager

@@ -12,8 +12,8 @@ import re
 from typing import BinaryIO
 
 from exporters import rich_text
-from exporters.base import ExportSelection, Progress
-from exporters.moodle_xml import APPROXIMATION_NOTE, answer_fractions, item_tags, stem_html
+from exporters.base import ExportSelection, Progress, is_draft
+from exporters.moodle_xml import APPROXIMATION_NOTE, answer_fractions, category_root, item_tags, stem_html
 from item_bank.licensing import content_license
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
@@ -65,12 +65,12 @@ def _answers(item: Item, rule: ScoringRule | None) -> str:
     return "".join(parts)
 
 
-def category(bank: Bank, domain_id: str) -> str:
+def category(bank: Bank, domain_id: str, draft: bool = False) -> str:
     try:
         title = f"{domain_id} {bank.blueprint.domain(domain_id).title}"
     except KeyError:
         title = domain_id
-    return f"$CATEGORY: $course$/top/CPS ethics/{title.replace('/', '//')}\n\n"
+    return f"$CATEGORY: $course$/top/{category_root(draft)}/{title.replace('/', '//')}\n\n"
 
 
 class GiftExporter:
@@ -85,9 +85,9 @@ class GiftExporter:
         licence = content_license(bank)
         notice = f"// Content licence: {licence.notice}\n" if licence else ""
         out.write(f"// CPS ethics item bank, version {bank_version(bank)}\n{notice}\n".encode())
-        for domain_id in sorted({i.domain for i in items}):
-            out.write(category(bank, domain_id).encode("utf-8"))
-            for item in (i for i in items if i.domain == domain_id):
+        for draft, domain_id in sorted({(is_draft(i), i.domain) for i in items}):
+            out.write(category(bank, domain_id, draft).encode("utf-8"))
+            for item in (i for i in items if i.domain == domain_id and is_draft(i) == draft):
                 out.write(question(item, bank, rule).encode("utf-8"))
                 if progress:
                     progress(1)

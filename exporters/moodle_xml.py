@@ -24,7 +24,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from exporters import rich_text
-from exporters.base import ExportSelection, Progress
+from exporters.base import DRAFT_LABEL, ExportSelection, Progress, is_draft
 from item_bank.model import Bank, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing, choice_weights
 from item_bank.snapshot import bank_version
@@ -67,14 +67,20 @@ def _plain(parent: etree._Element, tag: str, value: str) -> None:
     etree.SubElement(parent, tag).text = value
 
 
-def category_element(bank: Bank, domain_id: str) -> etree._Element:
+def category_root(draft: bool) -> str:
+    """The top category: drafts (exported only when asked) sit beside the reviewed tree, not inside it, so that a
+    random question drawing from 'CPS ethics' and its subcategories never draws one."""
+    return f"CPS ethics ({DRAFT_LABEL})" if draft else "CPS ethics"
+
+
+def category_element(bank: Bank, domain_id: str, draft: bool = False) -> etree._Element:
     q = etree.Element("question", type="category")
     try:
         title = f"{domain_id} {bank.blueprint.domain(domain_id).title}"
     except KeyError:
         title = domain_id
     cat = etree.SubElement(q, "category")
-    etree.SubElement(cat, "text").text = f"$course$/top/CPS ethics/{title.replace('/', '//')}"
+    etree.SubElement(cat, "text").text = f"$course$/top/{category_root(draft)}/{title.replace('/', '//')}"
     _text(q, "info", f"<p>CPS ethics item bank, version {bank_version(bank)}</p>")
     return q
 
@@ -164,13 +170,12 @@ class MoodleXmlExporter:
         bank = selection.bank
         rule = selection.form.settings.multiple_response_scoring if selection.form else None
         items = selection.items
-        domains = sorted({i.domain for i in items})
         with etree.xmlfile(out, encoding="UTF-8") as xf:
             xf.write_declaration()
             with xf.element("quiz"):
-                for domain_id in domains:
-                    xf.write(category_element(bank, domain_id), pretty_print=True)
-                    for item in (i for i in items if i.domain == domain_id):
+                for draft, domain_id in sorted({(is_draft(i), i.domain) for i in items}):
+                    xf.write(category_element(bank, domain_id, draft), pretty_print=True)
+                    for item in (i for i in items if i.domain == domain_id and is_draft(i) == draft):
                         xf.write(question_element(item, bank, rule), pretty_print=True)
                         if progress:
                             progress(1)

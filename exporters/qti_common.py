@@ -18,6 +18,9 @@ Identifiers, stable across exports (see the importer for the reverse mapping):
 - item: the bank id (`cps-s-d1-001`); an item that a form scores under another multiple-response rule than its
   own gets a variant `<id>--all_or_nothing` / `<id>--partial`;
 - choice: `choice_<choice id>`; general feedback: `GENERAL`;
+- feedback outcomes: `FEEDBACK` (multiple) holds the chosen options' identifiers, set from `RESPONSE` alone, and
+  `FEEDBACK_GENERAL` holds `GENERAL` after every answer. No `multiple` ever nests a variable: a player that keeps
+  a nested container as one joined string (qti-components does) would show no option's feedback for two choices;
 - manifest resources: `res-item-<item identifier>`, `res-test-<form id>`;
 - scenario text: a `div` with `id="scenario-<scenario id>"` and class `cps-scenario` before the stem `div`
   (class `cps-stem`).
@@ -36,7 +39,7 @@ from typing import BinaryIO
 import lxml.html
 from lxml import etree
 
-from exporters.base import ExportSelection, Progress
+from exporters.base import DRAFT_LABEL, ExportSelection, Progress, is_draft
 from exporters.packaging import ManifestResource, PackageWriter, write_resource
 from exporters.qti_metadata import LOM, ItemMetadata, bank_lom
 from exporters.rich_text import is_plain, plain_text
@@ -46,6 +49,8 @@ from item_bank.scoring import all_or_nothing, choice_weights, effective_rule
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 GENERAL_FEEDBACK = "GENERAL"
+CHOSEN_OUTCOME = "FEEDBACK"  # the chosen options' identifiers: each option's modalFeedback shows when it is chosen
+GENERAL_OUTCOME = "FEEDBACK_GENERAL"  # GENERAL after every answer: the general modalFeedback
 TITLE_WORDS = 80
 
 
@@ -228,10 +233,11 @@ def _copy_html(node: etree._Element, parent: etree._Element, ns: str) -> None:
 
 
 def plain_title(item: Item) -> str:
-    """The item id and the start of its stem, for LMS item lists."""
+    """The item id and the start of its stem, for LMS item lists; a draft (exported only when asked) says so."""
     words = plain_text(item.stem)
     excerpt = words if len(words) <= TITLE_WORDS else words[: TITLE_WORDS - 1].rstrip() + "…"
-    return f"{item.id}: {excerpt}"
+    draft = f" ({DRAFT_LABEL})" if is_draft(item) else ""
+    return f"{item.id}{draft}: {excerpt}"
 
 
 # -- the scoring model --------------------------------------------------------------------------------------
@@ -299,8 +305,8 @@ def build_item(b: Builder, bank: Bank, item: Item, rule: ScoringRule, shuffle: b
             else:
                 b.rich(simple, text, inline=True)
     for choice in item.choices:
-        _modal_feedback(b, root, choice_identifier(choice.id), choice.rationale)
-    _modal_feedback(b, root, GENERAL_FEEDBACK, item.feedback)
+        _modal_feedback(b, root, CHOSEN_OUTCOME, choice_identifier(choice.id), choice.rationale)
+    _modal_feedback(b, root, GENERAL_OUTCOME, GENERAL_FEEDBACK, item.feedback)
     return root
 
 
@@ -334,7 +340,9 @@ def _declarations(b: Builder, root: etree._Element, s: Scoring) -> None:
     b.el(b.el(score, "defaultValue"), "value", "0")
     maxscore = b.el(root, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float")
     b.el(b.el(maxscore, "defaultValue"), "value", decimal(s.points))
-    b.el(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="multiple", baseType="identifier")
+    if s.kind != "human":
+        b.el(root, "outcomeDeclaration", identifier=CHOSEN_OUTCOME, cardinality="multiple", baseType="identifier")
+    b.el(root, "outcomeDeclaration", identifier=GENERAL_OUTCOME, cardinality="single", baseType="identifier")
 
 
 def _set_score(b: Builder, parent: etree._Element, value: etree._Element | str) -> None:
@@ -366,26 +374,24 @@ def _response_processing(b: Builder, root: etree._Element, s: Scoring) -> None:
             b.el(product, "mapResponse", identifier="RESPONSE")
             b.el(product, "baseValue", decimal(s.points), baseType="float")
             _set_score(b, otherwise, product)
-    feedback = b.el(rp, "responseCondition")
-    when_empty = b.el(feedback, "responseIf")
-    b.el(b.el(when_empty, "isNull"), "variable", identifier="RESPONSE")
-    set_general = b.el(when_empty, "setOutcomeValue", identifier="FEEDBACK")
-    b.el(b.el(set_general, "multiple"), "baseValue", GENERAL_FEEDBACK, baseType="identifier")
-    otherwise = b.el(feedback, "responseElse")
-    set_chosen = b.el(otherwise, "setOutcomeValue", identifier="FEEDBACK")
-    multiple = b.el(set_chosen, "multiple")
+    b.el(b.el(rp, "setOutcomeValue", identifier=GENERAL_OUTCOME), "baseValue", GENERAL_FEEDBACK,
+         baseType="identifier")
     if s.kind != "human":
-        b.el(multiple, "variable", identifier="RESPONSE")
-    b.el(multiple, "baseValue", GENERAL_FEEDBACK, baseType="identifier")
+        when_answered = b.el(b.el(rp, "responseCondition"), "responseIf")
+        b.el(b.el(b.el(when_answered, "not"), "isNull"), "variable", identifier="RESPONSE")
+        set_chosen = b.el(when_answered, "setOutcomeValue", identifier=CHOSEN_OUTCOME)
+        # the response itself when it is already a container; a single choice goes into one
+        holder = set_chosen if s.cardinality == "multiple" else b.el(set_chosen, "multiple")
+        b.el(holder, "variable", identifier="RESPONSE")
 
 
-def _modal_feedback(b: Builder, root: etree._Element, identifier: str, text: str) -> None:
+def _modal_feedback(b: Builder, root: etree._Element, outcome: str, identifier: str, text: str) -> None:
     """A `modalFeedback` copied from a skeleton built once per identifier; plain text fills its paragraph."""
     if not text:
         return
     plain = is_plain(text)
     feedback = b.copy_of(root, ("modalFeedback", identifier, plain),
-                         lambda holder: _feedback_skeleton(b, holder, identifier, plain))
+                         lambda holder: _feedback_skeleton(b, holder, outcome, identifier, plain))
     content = feedback[0] if b.d.content_body else feedback
     if plain:
         content[0].text = text
@@ -393,9 +399,10 @@ def _modal_feedback(b: Builder, root: etree._Element, identifier: str, text: str
         b.rich(content, text)
 
 
-def _feedback_skeleton(b: Builder, holder: etree._Element, identifier: str, plain: bool) -> etree._Element:
+def _feedback_skeleton(b: Builder, holder: etree._Element, outcome: str, identifier: str, plain: bool
+                       ) -> etree._Element:
     """`modalFeedback` (with QTI 3's content body), and for plain text the empty paragraph it fills."""
-    feedback = b.el(holder, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=identifier, showHide="show")
+    feedback = b.el(holder, "modalFeedback", outcomeIdentifier=outcome, identifier=identifier, showHide="show")
     content = b.content(feedback)
     if plain:
         b.el(content, "p")

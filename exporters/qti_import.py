@@ -204,6 +204,9 @@ def write_bank_files(result: ImportResult, out_dir: Path, name: str, blueprint: 
         files[f"scenarios/imported-{slug}.yaml"] = dump_yaml({"scenarios": result.scenarios})
     if blueprint is not None and blueprint.is_file() and not (out_dir / "blueprint.yaml").exists():
         files["blueprint.yaml"] = blueprint
+    if taken := [rel for rel in files if (out_dir / rel).exists()]:
+        raise ImportRefused(f"{out_dir / taken[0]}: already exists (a package of the same name was imported "
+                            "before); nothing written (rename the package file, or move that file away)")
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
     try:

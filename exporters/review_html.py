@@ -99,7 +99,7 @@ class ReviewHtmlExporter:
         form = selection.form
         title = f"Review copy: {form.title}" if form else "Review copy: CPS ethics item bank"
         rule = form.settings.multiple_response_scoring if form else None
-        items = selection.items if form else sorted(selection.items, key=lambda i: i.domain)
+        items = selection.items if form else sorted(bank.items, key=lambda i: i.domain)  # drafts too: it is for review
 
         def emit(text: str) -> None:
             out.write(text.encode("utf-8"))

@@ -56,9 +56,10 @@ def create_app(config: dict[str, Any] | None = None):
 
 def _register_blueprints(app) -> None:
     from lti_tool.lti import deep_linking_views, jwks_views, launch_views, registration_views
-    from lti_tool.web import health
+    from lti_tool.web import health, home
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(jwks_views.bp)
     app.register_blueprint(launch_views.bp)
     app.register_blueprint(registration_views.bp)

@@ -14,6 +14,7 @@ import click
 from sqlalchemy import select
 
 from lti_tool.cli.app import tool_app as _app
+from lti_tool.cli.arguments import id_problem, port_problem, url_problem
 from lti_tool.cli.keys import key_storage_commands, unencrypted_key_note
 
 DEFAULT_HOST = "127.0.0.1"
@@ -41,6 +42,7 @@ def course_builder_urls(app, base_url: str) -> dict[str, str]:
               help="Worker processes (gunicorn); more than one needs PostgreSQL and REDIS_URL.")
 def serve(host: str, port: int, workers: int) -> None:
     """Run the LTI tool: apply migrations, create keys on first start, print the URLs to register it."""
+    _exit_on(port_problem(host, port), 1 if 1 <= port <= 65535 else 2)
     app = _app()  # this process only prepares; each worker sends grades
     if workers > 1 and (app.config["DATABASE_URL"].startswith("sqlite") or not app.config["REDIS_URL"]):
         click.echo("error: --workers > 1 needs DATABASE_URL on PostgreSQL and REDIS_URL set "
@@ -62,6 +64,12 @@ def serve(host: str, port: int, workers: int) -> None:
 
     engine_of(app).dispose()  # no connection of this process may be inherited by the forked workers
     _run(host, port, workers)
+
+
+def _exit_on(problem: str | None, status: int = 2) -> None:
+    if problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(status)
 
 
 def _redacted(url: str) -> str:
@@ -130,11 +138,12 @@ def platform_add(issuer: str, client_id: str, auth_login_url: str, token_url: st
     from lti_tool.lti.models import Deployment, Platform
     from lti_tool.web import db
 
-    for label, url in (("--auth-login-url", auth_login_url), ("--token-url", token_url),
-                       ("--keyset-url", keyset_url), ("--issuer", issuer)):
-        if not url.startswith(("https://", "http://")):
-            click.echo(f"error: {label} {url!r} is not a URL; give the full https:// address.", err=True)
-            sys.exit(2)
+    for label, url in (("--issuer", issuer), ("--auth-login-url", auth_login_url), ("--token-url", token_url),
+                       ("--keyset-url", keyset_url)):
+        _exit_on(url_problem(label, url))
+    _exit_on(id_problem("--client-id", client_id))
+    for deployment_id in deployment_ids:
+        _exit_on(id_problem("--deployment-id", deployment_id))
     app = _app()
     with db.session_scope(app) as session:
         existing = session.execute(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
@@ -233,6 +242,8 @@ def registration_link(base_url: str | None) -> None:
     from lti_tool.lti.registration import create_registration_link
     from lti_tool.web import db
 
+    if base_url is not None:
+        _exit_on(url_problem("--base-url", base_url))
     app = _app()
     base = (base_url or app.config["PUBLIC_URL"] or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}").rstrip("/")
     with db.session_scope(app) as session:

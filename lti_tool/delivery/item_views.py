@@ -14,6 +14,7 @@ from item_bank.assemble import PresentedItem
 from item_bank.markup import to_html, to_inline_html
 from item_bank.model import ItemType
 from item_bank.scoring import ItemScore
+from lti_tool.delivery.graded_feedback import graded_essay_feedback
 
 INPUT_KIND = {
     ItemType.SINGLE_CHOICE: "radio",
@@ -90,8 +91,11 @@ def feedback_view(presented: PresentedItem, number: int, score: ItemScore,
                        Markup(to_inline_html(choices[cid].rationale)))
         for cid in presented.choice_order
     )
+    feedback = item.feedback
+    if item.type is ItemType.EXTENDED_TEXT and not score.pending:
+        feedback = graded_essay_feedback(feedback)
     return FeedbackView(number, Markup(to_html(item.stem)), INPUT_KIND[item.type], options, essay,
-                        Markup(to_html(item.feedback)), score.points, float(score.max_score), score.pending,
+                        Markup(to_html(feedback)), score.points, float(score.max_score), score.pending,
                         _scenario(presented))
 
 

@@ -15,6 +15,7 @@ from lti_tool.delivery import attempts as attempt_logic
 from lti_tool.delivery.models import SUBMITTED, Attempt
 from lti_tool.delivery.results import WITH_ANSWERS, due_at, feedback_views
 from lti_tool.lti.launch_context import require_launch
+from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import LaunchSession, User
 from lti_tool.web.db import get_session
 from lti_tool.web.errors import refusal
@@ -51,6 +52,7 @@ def show():
     views = feedback_views(attempt, attempt_logic.presented_items(db, attempt), attempt_logic.stored_scores(attempt))
     own = launch.for_user_sub == launch.user.sub
     return render_template("delivery/submission_review.html", form=form, attempt=attempt, attempts=attempts,
-                           feedback=views, show_keys=show_keys, learner=learner.name or learner.sub, own=own,
+                           feedback=views, show_keys=show_keys, own=own,
+                           learner=display_name(learner.name, learner.sub),
                            chosen_label="Your choice" if own else "Learner's choice",
                            answer_label="Your answer" if own else "Learner's answer")

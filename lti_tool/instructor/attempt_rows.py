@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from item_bank.model import ItemType
 from lti_tool.delivery.models import OUTBOX_FAILED, Attempt
+from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import User
 
 
@@ -70,7 +71,7 @@ def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
         passback, detail = passback_status(attempt)
         latest = attempt.scores[-1] if attempt.scores else None
         retry = latest.id if latest is not None and latest.status == OUTBOX_FAILED else None
-        rows.append(AttemptRow(attempt.id, user.name or user.sub, user.email, user.sub, attempt.number,
+        rows.append(AttemptRow(attempt.id, display_name(user.name, user.sub), user.email, user.sub, attempt.number,
                                attempt.status, attempt.started_at, attempt.submitted_at, attempt.score,
                                attempt.score_maximum, passback, detail, retry,
                                essay_state(attempt, has_essays(attempt))))

@@ -23,6 +23,7 @@ from lti_tool.delivery import attempt_pins as pins
 from lti_tool.delivery.models import SUBMITTED, Attempt, AttemptItem, ItemVersion, ScoreOutbox
 from lti_tool.instructor.grading import retotal
 from lti_tool.instructor.regrade_models import Regrade, RegradeChange
+from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import User
 from lti_tool.web.db import utcnow
 
@@ -96,7 +97,8 @@ def plan_regrade(db: Session, bank: Bank, item_id: str, revision: int, policy: P
     if resource_link_ids is not None:
         query = query.where(Attempt.resource_link_id.in_(resource_link_ids))
     attempts = list(db.scalars(query).unique())
-    names = {u.id: u.name or u.sub for u in db.scalars(select(User).where(User.id.in_({a.user_id for a in attempts})))}
+    users = db.scalars(select(User).where(User.id.in_({a.user_id for a in attempts})))
+    names = {u.id: display_name(u.name, u.sub) for u in users}
     changes = []
     for attempt in attempts:
         row = next(r for r in attempt.pinned if r.item_id == item_id)

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from lti_tool.delivery.models import SUBMITTED, Attempt
+from lti_tool.lti.learner_names import claimed_name, display_name
 from lti_tool.lti.models import LaunchSession, User
 from lti_tool.lti.roles import is_instructor, is_learner, role_name
 from lti_tool.lti.service_tokens import connector_for_launch
@@ -88,15 +89,27 @@ def attempt_summaries(db: Session, platform_id: int, resource_link_id: int) -> d
             for sub, started, submitted, best, maximum in db.execute(query)}
 
 
-def roster_entries(members: Iterable[Mapping], summaries: Mapping[str, AttemptSummary]) -> list[RosterEntry]:
-    """Members with their attempts at this link: learners who have not attempted first, then by name."""
+def known_names(db: Session, platform_id: int, members: Iterable[Mapping]) -> dict[str, str]:
+    """Per platform user id: the name the tool learned at a launch, for members the roster sends without one."""
+    subs = {str(m["user_id"]) for m in members if not claimed_name(m, str(m["user_id"]))}
+    if not subs:
+        return {}
+    query = select(User.sub, User.name).where(User.platform_id == platform_id, User.sub.in_(subs), User.name != "")
+    return dict(db.execute(query).all())
+
+
+def roster_entries(members: Iterable[Mapping], summaries: Mapping[str, AttemptSummary],
+                   known: Mapping[str, str] | None = None) -> list[RosterEntry]:
+    """Members with their attempts at this link: learners who have not attempted first, then by name. A member
+    the roster sends without a name keeps the one `known` from a launch, else is labelled (`display_name`)."""
     entries = []
     for m in members:
         roles = [r for r in m.get("roles") or [] if isinstance(r, str)]
-        name = m.get("name") or " ".join(p for p in (m.get("given_name"), m.get("family_name")) if p)
+        user_id = str(m["user_id"])
+        name = claimed_name(m, user_id) or (known or {}).get(user_id, "")
         learner = is_learner(roles) and not is_instructor(roles)
         entries.append(RosterEntry(
-            user_id=str(m["user_id"]), name=str(name or m["user_id"]), email=str(m.get("email") or ""),
+            user_id=user_id, name=display_name(name, user_id), email=str(m.get("email") or ""),
             roles=tuple(dict.fromkeys(role_name(r) for r in roles)), status=str(m.get("status") or "Active"),
             learner=learner, attempts=summaries.get(str(m["user_id"])),
         ))

@@ -28,11 +28,13 @@ from lti_tool.instructor.roster import (
     RosterUnavailable,
     attempt_summaries,
     fetch_members,
+    known_names,
     not_attempted,
     roster_entries,
 )
 from lti_tool.instructor.statistics import link_statistics
 from lti_tool.lti.launch_context import launch_url, needs_fresh_launch, require_launch
+from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import LaunchSession, User
 from lti_tool.web.bank_access import current_bank, find_form
 from lti_tool.web.db import get_session
@@ -237,7 +239,8 @@ def _roster_entries(resource_link_id: int):
         members = fetch_members(launch, db)
     except RosterUnavailable as exc:
         return [], str(exc)
-    return roster_entries(members, attempt_summaries(db, launch.platform_id, resource_link_id)), None
+    return roster_entries(members, attempt_summaries(db, launch.platform_id, resource_link_id),
+                          known_names(db, launch.platform_id, members)), None
 
 
 def _grading_page(attempt: Attempt, form: Form, problem: str | None = None):
@@ -245,7 +248,7 @@ def _grading_page(attempt: Attempt, form: Form, problem: str | None = None):
     essays = essays_to_grade(db, current_bank(), attempt)
     learner = db.get(User, attempt.user_id)
     return render_template("instructor/grade.html", attempt=attempt, form=form, essays=essays,
-                           learner=learner.name or learner.sub, problem=problem, section="attempts",
+                           learner=display_name(learner.name, learner.sub), problem=problem, section="attempts",
                            stems={e.item.id: Markup(to_html(e.item.stem)) for e in essays})
 
 

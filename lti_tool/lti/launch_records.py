@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from lti_tool.lti.launch_context import new_token
 from lti_tool.lti.launch_lifetime import first_expiry
+from lti_tool.lti.learner_names import claimed_name
 from lti_tool.lti.models import Context, LaunchSession, ResourceLink, User
 from lti_tool.lti.roles import is_instructor, is_learner
 
@@ -109,9 +110,9 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
     caller commits it together with what the launch starts (the learner's attempt: one commit per launch), then
     calls `remember_shared_rows`. Core statements only: the ORM's unit of work cost more CPU than the four
     statements themselves."""
-    name = body.get("name") or " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
+    name = claimed_name(body, body["sub"])  # "" keeps a name learned earlier (see _upsert)
     user = _upserted_user(session, {"platform_id": platform_id, "sub": body["sub"]},
-                          {"name": name or "", "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
+                          {"name": name, "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
     context_claim = body.get(CLAIM + "context") or {}
     context_id = None
     if context_claim.get("id"):

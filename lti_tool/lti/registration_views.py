@@ -1,9 +1,11 @@
 """The dynamic-registration pages (/lti/register, blueprint `registration`) and Canvas's developer-key JSON.
 
 The platform opens /lti/register with `openid_configuration` and `registration_token`; the page explains what will
-happen, and its confirmation runs the registration (lti_tool.lti.registration). Registrations need a one-time link
-created by the tool's admin (`cps-assess registration-link`) unless CPS_OPEN_REGISTRATION is on; attempts are
-rate-limited per client address across workers. Every refusal is a 4xx page that says what to check.
+happen, and its confirmation runs the registration (lti_tool.lti.registration). Opened in a browser tab without
+those parameters, it explains what to paste where in Moodle and Canvas (a 200 page, not an error).
+Registrations need a one-time link created by the tool's admin (`cps-assess registration-link`) unless
+CPS_OPEN_REGISTRATION is on; attempts are rate-limited per client address across workers. Every refusal is a 4xx
+page that says what to check.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from lti_tool.web.db import get_session
 from lti_tool.web.errors import refusal
 from lti_tool.web.rate_limit import Limit, retry_after
 from lti_tool.web.shared_store import store
-from lti_tool.web.urls import tool_base_url
+from lti_tool.web.urls import tool_base_url, tool_url
 
 bp = Blueprint("registration", __name__)
 log = logging.getLogger(__name__)
@@ -76,12 +78,24 @@ def request_refusal(session: Session, config_url: str, token: str, link: str) ->
     return None
 
 
+def help_page(link: str) -> str:
+    """The page a person sees when opening the registration address (or a one-time link) in a browser tab."""
+    base = tool_base_url()
+    return render_template("registration/help.html", tool_name=TOOL_NAME, tool_base=base, link=link,
+                           link_usable=bool(link) and link_is_usable(get_session(), link),
+                           https=base.startswith("https://"), open_registration=current_app.config["OPEN_REGISTRATION"],
+                           register_url=tool_url("registration.start"),
+                           canvas_json_url=tool_url("registration.canvas_json"))
+
+
 @bp.get("/lti/register")
 def start():
     """The page the platform opens: explains what will happen and asks the admin to confirm."""
     config_url = request.args.get("openid_configuration", "")
     token = request.args.get("registration_token", "")
     link = request.args.get("link", "")
+    if not config_url and not token:
+        return help_page(link)
     refused = request_refusal(get_session(), config_url, token, link)
     if refused is not None:
         return refused

@@ -32,10 +32,15 @@ def _redis_ok() -> str:
     return "ok"
 
 
+def current_health() -> tuple[bool, dict[str, str]]:
+    """Whether the tool can serve, and the state of each part it needs (also shown on the home page)."""
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    return all(value in ("ok", "not configured") for value in checks.values()), checks
+
+
 @bp.get("/healthz")
 def healthz():
-    checks = {"database": _database_ok(), "redis": _redis_ok()}
-    healthy = all(value in ("ok", "not configured") for value in checks.values())
+    healthy, checks = current_health()
     response = jsonify({"status": "ok" if healthy else "unavailable", **checks})
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"

@@ -83,11 +83,11 @@ def export_bytes(starter_bank) -> Callable[..., bytes]:  # noqa: ANN001
 
     from exporters.base import ExportSelection, get_exporter
 
-    def run(fmt: str, form_id: str | None = None, bank=None) -> bytes:  # noqa: ANN001
+    def run(fmt: str, form_id: str | None = None, bank=None, include_drafts: bool = False) -> bytes:  # noqa: ANN001
         source = bank or starter_bank
         out = io.BytesIO()
         form = source.form(form_id) if form_id else None
-        get_exporter(fmt).write(ExportSelection(source, form), out)
+        get_exporter(fmt).write(ExportSelection(source, form, include_drafts), out)
         return out.getvalue()
 
     return run

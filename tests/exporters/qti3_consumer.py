@@ -91,6 +91,15 @@ SCORE = """async () => {
   return {score: item.getOutcome('SCORE').value, response: response ? response.value : null, events: events.length};
 }"""
 
+SHOWN = """async () => {
+  const shown = [];
+  for (const fb of document.querySelectorAll('qti-modal-feedback')) {
+    await fb.updateComplete;
+    if (fb.showStatus === 'on') { shown.push(fb.getAttribute('identifier')); }
+  }
+  return shown;
+}"""
+
 
 class Qti3Player:
     """One Chromium page with qti-components loaded; `answer` renders an item, clicks choices and scores it."""
@@ -109,6 +118,10 @@ class Qti3Player:
         result = self.page.evaluate(SCORE)
         result["choices"] = choices
         return result
+
+    def shown_feedback(self) -> set[str]:
+        """Identifiers of the modal feedback the player shows after the last `answer`."""
+        return set(self.page.evaluate(SHOWN))
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """A small evaluator for the QTI 2.x / 3.0 response processing our exporters write, for scoring-agreement tests.
 
-It implements the operators the packages use (responseCondition, setOutcomeValue, match, correct, variable, isNull,
-baseValue, mapResponse with lower/upper bounds, product, multiple) following the QTI spec, and refuses anything else
-so that a new construct in the export cannot be silently mis-scored here.
+It implements the operators the packages use (responseCondition, setOutcomeValue, match, correct, variable, not,
+isNull, baseValue, mapResponse with lower/upper bounds, product, multiple) following the QTI spec, and refuses
+anything else so that a new construct in the export cannot be silently mis-scored here.
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ class ItemEvaluator:
             return self.vars.get(attr(el, "identifier"))
         if kind == "correct":
             return self.correct[0] if self.cardinality == "single" else frozenset(self.correct)
+        if kind == "not":
+            value = self._expr(el[0])
+            return None if value is None else not value
         if kind == "isNull":
             return self._expr(el[0]) in (None, frozenset())
         if kind == "match":

@@ -23,7 +23,7 @@ CANVAS_ONLY_FIELDS = ("scoring_rule",)
 def export_and_import(bank: Bank, fmt: str, tmp: Path) -> Bank:
     package = tmp / f"{fmt}.zip"
     with package.open("wb") as out:
-        get_exporter(fmt).write(ExportSelection(bank), out)
+        get_exporter(fmt).write(ExportSelection(bank, include_drafts=True), out)
     target = tmp / f"imported-{fmt}"
     result = CliRunner().invoke(main, ["import", str(package), "-o", str(target), "--blueprint",
                                        str(Path(bank.root) / "blueprint.yaml")])

@@ -42,7 +42,7 @@ def blocks(text: str) -> dict[str, str]:
 
 
 def test_every_item_is_one_question_with_categories_per_domain(text, starter_bank):
-    assert set(blocks(text)) == {i.id for i in starter_bank.items}
+    assert set(blocks(text)) == {i.id for i in starter_bank.items if i.status == "reviewed"}
     assert re.findall(r"^\$CATEGORY: \$course\$/top/CPS ethics/(D\d)", text, re.M) == ["D1", "D3", "D4", "D6"]
 
 

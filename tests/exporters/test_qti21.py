@@ -94,8 +94,9 @@ def test_modal_feedback_carries_every_rationale_and_the_general_feedback(export_
     for choice in item.choices:
         assert feedback[choice_identifier(choice.id)] == choice.rationale
     assert feedback[GENERAL_FEEDBACK] == item.feedback
-    shown = ItemEvaluator(doc).run(["choice_a"])["FEEDBACK"]
-    assert shown == {"choice_a", GENERAL_FEEDBACK}
+    outcomes = ItemEvaluator(doc).run(["choice_a"])
+    assert outcomes["FEEDBACK"] == {"choice_a"}
+    assert outcomes["FEEDBACK_GENERAL"] == GENERAL_FEEDBACK
 
 
 def test_essay_is_scored_by_a_person_with_the_rubric_for_scorers(export_bytes):

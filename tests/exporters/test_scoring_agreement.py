@@ -52,7 +52,7 @@ def package(bank, fmt: str) -> dict[str, bytes]:  # noqa: ANN001
     files: dict[str, bytes] = {}
     for form in [None, *bank.forms]:
         out = io.BytesIO()
-        get_exporter(fmt).write(ExportSelection(bank, form), out)
+        get_exporter(fmt).write(ExportSelection(bank, form, include_drafts=True), out)
         with zipfile.ZipFile(out) as zf:
             files |= {n: zf.read(n) for n in zf.namelist() if n.startswith("items/")}
     return files

@@ -82,3 +82,13 @@ def test_the_essay_grade_shows_even_when_the_policy_hides_the_answers(registered
     assert len(re.findall(r"<td>0 of 3</td>", essays)) == len(RUBRIC)
     # The policy still hides keys and rationales: no other question's feedback is on the page.
     assert 'class="rationale"' not in page and "Correct answer" not in page
+
+
+def test_a_graded_essays_feedback_no_longer_says_it_will_be_graded(registered, platform, starter_bank):
+    submitted = answer_and_submit(registered, platform, "learner-1", starter_bank)
+    assert "Compare your answer with the rubric; your trainer will grade it." in submitted.text
+
+    grade(platform, registered, "learner-1", "332323")
+    page = result_page(platform, "learner-1")
+    assert "Compare your answer with the rubric." in page
+    assert "will grade it" not in page

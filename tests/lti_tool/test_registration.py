@@ -138,9 +138,11 @@ def test_the_registration_token_is_required(open_tool, lms, browser):
     assert platforms(open_tool) == []
 
 
-def test_a_registration_page_opened_directly_explains_itself(live_tool, browser):
+def test_a_registration_page_opened_directly_explains_what_to_paste_where(live_tool, browser):
     page = browser.get(live_tool.url + "/lti/register")
-    assert page.status_code == 400 and "LMS" in page.text
+    assert page.status_code == 200
+    assert "Moodle" in page.text and "Canvas" in page.text and "cps-assess registration-link" in page.text
+    assert platforms(live_tool) == []
 
 
 def test_canvas_developer_key_json(live_tool, browser):

@@ -24,7 +24,7 @@ def directives(response) -> dict[str, str]:
 
 
 def pages(app) -> dict[str, object]:
-    """One of each kind of page: learner, instructor, picker, error, registration, JSON, static."""
+    """One of each kind of page: learner, instructor, picker, error, registration, home, JSON, static."""
     client = app.test_client()
     learner, _ = launch_row(app, sub="amara", custom={"form_id": "starter-quiz"})
     teacher, _ = launch_row(app, sub="teacher", instructor=True, custom={"form_id": "starter-quiz"})
@@ -39,6 +39,7 @@ def pages(app) -> dict[str, object]:
         "picker": client.get("/lti/deep-link/pick", query_string={"ls": picker}),
         "error": client.get("/lti/delivery/start"),
         "registration": client.get("/lti/register"),
+        "home": client.get("/"),
         "jwks": client.get("/lti/jwks"),
         "not found": client.get("/no-such-page"),
     }
@@ -47,7 +48,7 @@ def pages(app) -> dict[str, object]:
 def test_every_response_carries_the_headers(app):
     platform_row(app)
     expected = {"learner question": 200, "instructor home": 200, "instructor statistics": 200, "picker": 200,
-                "error": 401, "jwks": 200, "not found": 404}
+                "error": 401, "jwks": 200, "not found": 404, "registration": 200, "home": 200}
     for name, response in pages(app).items():
         assert response.status_code == expected.get(name, response.status_code) and response.status_code < 500, name
         headers = response.headers
