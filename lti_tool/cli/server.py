@@ -23,16 +23,10 @@ DEFAULT_PORT = 8000
 
 def course_builder_urls(app, base_url: str) -> dict[str, str]:
     """The URLs a course builder pastes into the LMS, on the tool's public base URL."""
-    from lti_tool.web.urls import tool_url
+    from lti_tool.web.urls import registration_urls
 
     with app.test_request_context("/", base_url=base_url):
-        return {
-            "Login (OIDC initiation) URL": tool_url("launch.login"),
-            "Launch / redirect URL": tool_url("launch.launch"),
-            "Public keyset (JWKS) URL": tool_url("keys.lti_jwks"),
-            "Dynamic registration URL": tool_url("registration.start"),
-            "Canvas developer key JSON": tool_url("registration.canvas_json"),
-        }
+        return registration_urls()
 
 
 @click.command()

@@ -7,19 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from lti_tool.web.health import current_health
-from lti_tool.web.urls import tool_base_url, tool_url
+from lti_tool.web.urls import registration_urls, tool_base_url
 
 bp = Blueprint("home", __name__)
-
-# What an LMS admin pastes where, by endpoint (the endpoints belong to the lti room's blueprints).
-REGISTRATION_URLS = (
-    ("Dynamic registration URL", "registration.start"),
-    ("Login (OIDC initiation) URL", "launch.login"),
-    ("Launch / redirect URL", "launch.launch"),
-    ("Public keyset (JWKS) URL", "keys.lti_jwks"),
-    ("Canvas developer key JSON", "registration.canvas_json"),
-)
-
 
 @bp.get("/")
 def home():
@@ -28,6 +18,6 @@ def home():
     page = render_template(
         "home/index.html", healthy=healthy, checks=checks, base_url=base,
         base_from_setting=bool(current_app.config.get("PUBLIC_URL")), https=base.startswith("https://"),
-        urls=[(label, tool_url(endpoint)) for label, endpoint in REGISTRATION_URLS],
+        urls=list(registration_urls().items()),
         open_registration=current_app.config["OPEN_REGISTRATION"])
     return page, 200, {"Cache-Control": "no-store"}

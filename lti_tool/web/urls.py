@@ -16,3 +16,18 @@ def tool_url(endpoint: str, **values: Any) -> str:
     """An absolute URL of one of the tool's endpoints, on its public base URL."""
     path = url_for(endpoint, **values)[len(request.script_root):]
     return tool_base_url() + path
+
+
+# What an LMS admin pastes where, by endpoint (the endpoints belong to the lti room's blueprints).
+REGISTRATION_URLS = (
+    ("Login (OIDC initiation) URL", "launch.login"),
+    ("Launch / redirect URL", "launch.launch"),
+    ("Public keyset (JWKS) URL", "keys.lti_jwks"),
+    ("Dynamic registration URL", "registration.start"),
+    ("Canvas developer key JSON", "registration.canvas_json"),
+)
+
+
+def registration_urls() -> dict[str, str]:
+    """The URLs an LMS needs, on the tool's public base URL (the home page and `serve` print the same list)."""
+    return {label: tool_url(endpoint) for label, endpoint in REGISTRATION_URLS}
