@@ -6,8 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-quick lint setup clean
 
+# SERVE_ARGS: options for `cps-assess serve`, e.g. make run SERVE_ARGS="--port 8001".
+SERVE_ARGS ?=
+
 run: $(STAMP)
-	$(BIN)/cps-assess serve
+	@[ -n "$$CPS_PUBLIC_URL" ] || echo "note: the URLs below are for a browser on this machine; an LMS needs the \
+	tool's public https URL: put a TLS proxy in front and set CPS_PUBLIC_URL (docs/operations.md, Behind a TLS proxy)"
+	$(BIN)/cps-assess serve $(SERVE_ARGS)
 
 test: $(STAMP)
 	@if command -v npm >/dev/null && [ ! -f tests/js/node_modules/axe-core/axe.min.js ]; then \

@@ -23,6 +23,7 @@ FORMAT_MODULES: dict[str, str] = {
     "qti21": "exporters.qti21",
     "qti30": "exporters.qti30",
     "cc13": "exporters.common_cartridge",
+    "cc11": "exporters.common_cartridge_11",
     "moodle-xml": "exporters.moodle_xml",
     "gift": "exporters.gift",
     "html": "exporters.review_html",
@@ -87,14 +88,9 @@ def get_exporter(name: str) -> Exporter:
 
 
 def export_to_path(selection: ExportSelection, fmt: str, path: Path, progress: Progress | None = None) -> Path:
-    """Write one format to `path` atomically: a failed export never leaves a half-written file behind."""
+    """Write one format to `path` (exporters.output_target): a regular file atomically, so a failed export never
+    leaves a half-written file behind; a device or FIFO in place, never replaced; a link's target."""
+    from exporters.output_target import write_path
+
     exporter = get_exporter(fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        with tmp.open("wb") as out:
-            exporter.write(selection, out, progress)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_path(path, lambda out: exporter.write(selection, out, progress))

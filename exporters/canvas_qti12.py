@@ -26,7 +26,7 @@ from exporters.packaging import PackageWriter
 from exporters.qti12_common import QTI_NS, cc_manifest_lom, mattext, presentation, q, resprocessing, sub
 from item_bank.assemble import form_items
 from item_bank.licensing import ContentLicense, content_license
-from item_bank.model import Bank, Form, Item, ItemType, ScoringRule
+from item_bank.model import Bank, Form, GradingPolicy, Item, ItemType, ScoringRule
 from item_bank.scoring import all_or_nothing
 from item_bank.snapshot import bank_version
 
@@ -44,6 +44,12 @@ QUESTION_TYPES = {
 }
 SCENARIO_CLASS = "cps-scenario"
 STEM_CLASS = "cps-stem"
+
+
+# Canvas's "Quiz score to keep": it has no "first attempt", so a form that counts the first attempt keeps the highest
+# (docs/exports.md says so).
+CANVAS_SCORING_POLICY = {GradingPolicy.HIGHEST: "keep_highest", GradingPolicy.LATEST: "keep_latest",
+                         GradingPolicy.AVERAGE: "keep_average", GradingPolicy.FIRST: "keep_highest"}
 
 
 def quiz_ident(form: Form) -> str:
@@ -226,7 +232,7 @@ def assessment_meta(form: Form, items: list[Item]) -> bytes:
         ("title", form.title),
         ("description", rich_text.html(form.description) if form.description else ""),
         ("shuffle_answers", _bool(s.shuffle_choices)),
-        ("scoring_policy", "keep_highest"),
+        ("scoring_policy", CANVAS_SCORING_POLICY[s.grading_policy]),
         ("quiz_type", "assignment"),
         ("points_possible", points),
         ("show_correct_answers", _bool(s.feedback.value != "never")),

@@ -1,7 +1,9 @@
 """QTI 1.2 `questestinterop` (Canvas quiz / item bank exports, Common Cartridge assessments) -> bank item dicts.
 
 Keys are the options that a `respcondition` setting SCORE to its maximum requires (a plain `varequal`, or the
-non-negated `varequal`s of an `and`), which is how Canvas, text2qti and our exporter write them. Per-option
+non-negated `varequal`s of an `and`), which is how Canvas, text2qti, Moodle and our exporters write them; an item
+with no such condition (a partial multiple-response item of our Common Cartridge 1.3) has as keys the options that
+add a positive share. Points are Canvas's `points_possible` or the Common Cartridge `cc_weighting`. Per-option
 feedback is Canvas's `<option>_fb` itemfeedback, general feedback `general_fb`. Our own exports also carry the
 bank's metadata in `cps_*` itemmetadata fields, read back here.
 """
@@ -80,9 +82,10 @@ def read_item(el: etree._Element, where: str) -> ImportedItem | Skipped:
     _question(item, _mattext(material))
     feedback = {fb.get("ident"): _mattext(fb) for fb in _find(el, "itemfeedback")}
     item.feedback = to_markdown(feedback.get("general_fb", ""), item.removed)
-    if "points_possible" in meta:
+    points = meta.get("points_possible", meta.get("cc_weighting"))
+    if points is not None:
         try:
-            item.points = float(meta["points_possible"])
+            item.points = float(points)
         except ValueError:
             item.points = None
     if kind == "extended_text":
@@ -146,18 +149,24 @@ def _question(item: ImportedItem, question_html: str) -> None:
 
 
 def _keys(item: etree._Element) -> set[str]:
+    """The options a full-score condition requires; failing that, the options whose own condition adds a positive
+    share (a partial multiple-response item written with Add only, as our Common Cartridge 1.3 does)."""
     maximum = "100"
     for decvar in _find(item, "decvar"):
         maximum = decvar.get("maxvalue") or maximum
     keys: set[str] = set()
+    adding: set[str] = set()
     for cond in _find(item, "respcondition"):
         sets = [s for s in cond if _l(s) == "setvar" and (s.get("action") or "Set") == "Set"]
-        if not any(_number(s.text) >= _number(maximum) > 0 for s in sets):
-            continue
-        for var in _find(cond, "varequal"):
-            if not any(_l(a) == "not" for a in var.iterancestors()) and var.text:
-                keys.add(var.text.strip())
-    return keys
+        if any(_number(s.text) >= _number(maximum) > 0 for s in sets):
+            for var in _find(cond, "varequal"):
+                if not any(_l(a) == "not" for a in var.iterancestors()) and var.text:
+                    keys.add(var.text.strip())
+        adds = [s for s in cond if _l(s) == "setvar" and s.get("action") == "Add" and _number(s.text) > 0]
+        options = _find(cond, "varequal")
+        if adds and len(options) == 1 and options[0].text:
+            adding.add(options[0].text.strip())
+    return keys or adding
 
 
 def _number(text: str | None) -> float:

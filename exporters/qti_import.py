@@ -1,4 +1,4 @@
-"""`cps-assess import`: a QTI 2.1 / 2.2 / 3.0 package or a Canvas QTI 1.2 zip -> bank YAML files.
+"""`cps-assess import`: a QTI 2.1 / 2.2 / 3.0 package, a Canvas QTI 1.2 zip or a Common Cartridge -> bank YAML files.
 
 The package is untrusted: it is read through `safe_zip` (no extraction, bounded sizes, no `..`/absolute names or
 links) and `safe_xml` (no DTD, no entities, no network, bounded depth). Anything wrong refuses the whole package
@@ -8,6 +8,12 @@ written in a temporary folder inside the output folder and moved into place.
 Output: `items/imported-<package>.yaml` (and `scenarios/imported-<package>.yaml` when items refer to scenarios)
 in the bank format of docs/authoring.md, plus a copy of the blueprint when the output folder has none, so that
 `cps-assess validate DIR` loads it. Items of types the bank does not have are listed as skipped with the reason.
+
+A Common Cartridge (1.0 to 1.3) is read whole: its assessments and its question bank, every item of a type the bank
+has. The CC profile has no place for the bank's domain, objectives, levels, sources, rubrics or grader notes, so a
+cartridge we wrote ourselves (`exporters.common_cartridge`) would give back items that cannot validate: that import
+is refused, pointing at the formats that carry everything; a cartridge from another tool comes in as drafts to fill
+in, like any foreign package.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import yaml
 from lxml import etree
 
 from exporters import qti2_reader, qti12_reader
+from exporters.common_cartridge import MANIFEST_ID_PREFIX
 from exporters.import_model import ImportedItem, Skipped
 from exporters.safe_xml import UnsafeXml, parse
 from exporters.safe_zip import Limits, PackageReader, UnsafePackage
@@ -31,13 +38,14 @@ from exporters.safe_zip import Limits, PackageReader, UnsafePackage
 MANIFEST_NAMESPACES = {
     "http://www.imsglobal.org/xsd/imscp_v1p1": "IMS CP (QTI 2.x)",
     "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1": "IMS CP (QTI 3.0)",
-    "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1": "Common Cartridge 1.1 (Canvas)",
+    "http://www.imsglobal.org/xsd/imscc/imscp_v1p1": "Common Cartridge 1.0",
+    "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1": "Common Cartridge 1.1",
     "http://www.imsglobal.org/xsd/imsccv1p2/imscp_v1p1": "Common Cartridge 1.2",
     "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1": "Common Cartridge 1.3",
 }
 QTI2_ITEM_TYPES = {"imsqti_item_xmlv2p1", "imsqti_item_xmlv2p2", "imsqti_item_xmlv3p0"}
-QTI12_TYPES = {"imsqti_xmlv1p2", "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "imsqti_xmlv1p2/imscc_xmlv1p2/assessment",
-               "imsqti_xmlv1p2/imscc_xmlv1p3/assessment"}
+CC_QTI_TYPES = {f"imsqti_xmlv1p2/imscc_xmlv1p{v}/{kind}" for v in range(4) for kind in ("assessment", "question-bank")}
+QTI12_TYPES = {"imsqti_xmlv1p2", *CC_QTI_TYPES}
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,79}$")
 CHOICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 DEFAULT_LIMITS = Limits()
@@ -52,6 +60,8 @@ class ImportResult:
     items: list[ImportedItem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     flavour: str = ""
+    package: str = ""
+    own_cartridge: bool = False  # a Common Cartridge that exporters.common_cartridge wrote
     copies: int = 0  # the same item again (a quiz copy of a bank item, a form's scoring variant): read once
 
     @property
@@ -95,13 +105,15 @@ def _read_manifest_package(pkg: PackageReader, name: str, rubric_ids: dict[str, 
     if etree.QName(manifest).localname != "manifest" or namespace not in MANIFEST_NAMESPACES:
         raise ImportRefused(f"{name}/imsmanifest.xml: root <{etree.QName(manifest).localname}> in namespace "
                             f"{namespace or '(none)'!r} is not an IMS content package manifest")
-    result = ImportResult(flavour=MANIFEST_NAMESPACES[namespace])
+    result = ImportResult(flavour=MANIFEST_NAMESPACES[namespace], package=name)
     found = False
     for resource in _children(manifest, "resources", "resource"):
         rtype = resource.get("type") or ""
         if rtype not in QTI2_ITEM_TYPES and rtype not in QTI12_TYPES:
             continue
         found = True
+        if rtype in CC_QTI_TYPES and (manifest.get("identifier") or "").startswith(MANIFEST_ID_PREFIX):
+            result.own_cartridge = True
         files = [f.get("href") for f in resource if etree.QName(f).localname == "file" and f.get("href")]
         for href in files:
             if href not in pkg:
@@ -116,7 +128,8 @@ def _read_manifest_package(pkg: PackageReader, name: str, rubric_ids: dict[str, 
         expect = "qti2" if rtype in QTI2_ITEM_TYPES else "qti12"
         _add(result, _read_document(root, where, metadata, rubric_ids, expect))
     if not found:
-        raise ImportRefused(f"{name}: the manifest lists no QTI item or Canvas QTI 1.2 assessment resources")
+        raise ImportRefused(f"{name}: the manifest lists no QTI item, Canvas QTI 1.2 assessment or Common Cartridge "
+                            "assessment or question bank resources")
     return result
 
 
@@ -196,6 +209,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
 
 def write_bank_files(result: ImportResult, out_dir: Path, name: str, blueprint: Path | None) -> list[Path]:
     """Write the items (and scenarios, and a blueprint copy if missing) into `out_dir`; all or nothing."""
+    _refuse_own_cartridge(result)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "package"
     files: dict[str, str | Path] = {
         f"items/imported-{slug}.yaml": dump_yaml({"items": [i.as_yaml() for i in result.items]}),
@@ -226,6 +240,17 @@ def write_bank_files(result: ImportResult, out_dir: Path, name: str, blueprint: 
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _refuse_own_cartridge(result: ImportResult) -> None:
+    """Our own Common Cartridge gives back the questions but none of the bank's metadata: rather than write items
+    that cannot validate, say which export carries everything."""
+    if not result.own_cartridge or not any(item.missing() for item in result.items):
+        return
+    raise ImportRefused(
+        f"{result.package}: a Common Cartridge written by cps-assess has no place for the bank's domain, objectives, "
+        f"cognitive level, difficulty, sources, rubrics or grader notes, so its {len(result.items)} item(s) would not "
+        "validate; nothing written (import the same bank's qti21, qti30 or canvas-qti12 export, which carry them)")
 
 
 def rubric_ids_from(blueprint: Path | None) -> dict[str, str]:

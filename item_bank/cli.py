@@ -90,13 +90,21 @@ def lint(path: Path | None) -> None:
 
 
 @click.command()
+@BANK_ARG
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@BANK_OPT
-def stats(as_json: bool, bank_path: Path | None) -> None:
+@click.option("--bank", "bank_path", type=click.Path(path_type=Path), default=None,
+              help="Deprecated: give the bank folder as PATH, as the other bank commands take it.")
+def stats(path: Path | None, as_json: bool, bank_path: Path | None) -> None:
     """Counts by domain, type and difficulty; coverage against the blueprint; readability; key balance; cue audit."""
     from item_bank.stats import bank_stats, format_stats
 
-    bank, _ = load_or_exit(bank_path)
+    if bank_path is not None:
+        if path is not None:
+            click.echo(f"error: two banks given ({path} and --bank {bank_path}); give the folder once, as PATH",
+                       err=True)
+            sys.exit(2)
+        click.echo(f"note: `stats --bank PATH` is deprecated; use `cps-assess stats {bank_path}`", err=True)
+    bank, _ = load_or_exit(path or bank_path)
     data = bank_stats(bank, cue_audit=True)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

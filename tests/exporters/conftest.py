@@ -1,24 +1,13 @@
-"""Schemas for the export tests, compiled once per session, located via CPS_SCHEMAS or ../shared/schemas."""
+"""Schemas for the export tests, compiled once per session, located by tests/shared_files.py (CPS_SCHEMAS)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, skip_or_fail
-
-
-def schemas_dir() -> Path | None:
-    """$CPS_SCHEMAS, else ../shared/schemas next to the repository; None when neither holds the catalog."""
-    candidates = [Path(os.environ["CPS_SCHEMAS"])] if os.environ.get("CPS_SCHEMAS") else []
-    candidates.append(REPO.parent / "shared" / "schemas")
-    for path in candidates:
-        if (path / "catalog.xml").is_file():
-            return path
-    return None
+from tests.shared_files import schemas_dir
 
 
 class Schemas:
@@ -60,10 +49,7 @@ class Schemas:
 
 @pytest.fixture(scope="session")
 def schemas() -> Schemas:
-    root = schemas_dir()
-    if root is None:
-        skip_or_fail("QTI schemas not found: set CPS_SCHEMAS or provide ../shared/schemas (see its README)")
-    return Schemas(root)
+    return Schemas(schemas_dir())
 
 
 @pytest.fixture

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 from lxml import etree
 
+from exporters.canvas_qti12 import assessment_meta
 from exporters.qti12_common import QTI_NS
+from item_bank.assemble import form_items
+from item_bank.model import GradingPolicy
 from item_bank.scoring import score_response
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -69,6 +73,15 @@ def test_quiz_settings_come_from_the_form(package):
     assert meta.findtext(f"{ns}time_limit") == "20"
     assert meta.findtext(f"{ns}allowed_attempts") == "2"
     assert meta.findtext(f"{ns}shuffle_answers") == "true"
+
+
+@pytest.mark.parametrize(("policy", "kept"), [("highest", "keep_highest"), ("latest", "keep_latest"),
+                                               ("average", "keep_average"), ("first", "keep_highest")])
+def test_the_quiz_score_canvas_keeps_follows_the_forms_grading_policy(starter_bank, policy, kept):
+    form = starter_bank.form("starter-quiz")
+    form = replace(form, settings=replace(form.settings, grading_policy=GradingPolicy(policy)))
+    meta = etree.fromstring(assessment_meta(form, form_items(form, starter_bank)))
+    assert meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}scoring_policy") == kept
 
 
 def items_of(package, name):

@@ -1,9 +1,7 @@
-"""Every real package in ../shared/qti-samples imports (unsupported item types listed as skipped) or is refused."""
+"""Every real package in $CPS_QTI_SAMPLES (default ../shared/qti-samples) imports (unsupported item types listed
+as skipped) or is refused."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,15 +9,8 @@ from click.testing import CliRunner
 from exporters.qti_import import ImportRefused, read_package
 from item_bank.cli import main
 from item_bank.load import check_bank
-from tests.conftest import REPO, STARTER_BANK, skip_or_fail
-
-
-def samples_dir() -> Path:
-    path = Path(os.environ.get("CPS_QTI_SAMPLES", REPO.parent / "shared" / "qti-samples"))
-    if not (path / "SOURCES.md").is_file():
-        skip_or_fail("QTI samples not found: set CPS_QTI_SAMPLES or provide ../shared/qti-samples")
-    return path
-
+from tests.conftest import STARTER_BANK
+from tests.shared_files import qti_samples_dir
 
 # sample -> (items imported, items skipped)
 EXPECTED = {
@@ -35,7 +26,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("sample", sorted(EXPECTED))
 def test_real_sample_imports(sample):
-    result = read_package(samples_dir() / sample)
+    result = read_package(qti_samples_dir() / sample)
     assert (len(result.items), len(result.skipped)) == EXPECTED[sample]
     for item in result.items:
         assert item.stem
@@ -44,14 +35,14 @@ def test_real_sample_imports(sample):
 
 
 def test_every_skip_has_a_reason():
-    result = read_package(samples_dir() / "canvas-qti-1.2/all_canvas_simple_1.2.xml")
+    result = read_package(qti_samples_dir() / "canvas-qti-1.2/all_canvas_simple_1.2.xml")
     reasons = {s.identifier: s.reason for s in result.skipped}
     assert all("not one the bank supports" in r for r in reasons.values())
     assert any("matching_question" in r for r in reasons.values())
 
 
 def test_canvas_quiz_keys_and_types_are_read():
-    items = {i.id: i for i in read_package(samples_dir() / "canvas-qti-1.2/canvas_quiz_export").items}
+    items = {i.id: i for i in read_package(qti_samples_dir() / "canvas-qti-1.2/canvas_quiz_export").items}
     multiple = items["ib9660eb1a61a14e7cba8be7060fbb869"]
     assert multiple.type == "multiple_response"
     assert [c["id"] for c in multiple.choices if c["correct"]] == ["5119", "6216"]
@@ -62,7 +53,7 @@ def test_canvas_quiz_keys_and_types_are_read():
 
 
 def test_qti3_text_entry_is_skipped_with_the_interaction_named():
-    result = read_package(samples_dir() / "qti-3.0/citolab_conformance_T4-T7")
+    result = read_package(qti_samples_dir() / "qti-3.0/citolab_conformance_T4-T7")
     assert any("textEntryInteraction" in s.reason for s in result.skipped)
 
 
@@ -72,8 +63,8 @@ def test_qti3_text_entry_is_skipped_with_the_interaction_named():
 ])
 def test_negative_samples_are_refused(sample, message, tmp_path):
     with pytest.raises(ImportRefused, match=message):
-        read_package(samples_dir() / sample)
-    result = CliRunner().invoke(main, ["import", str(samples_dir() / sample), "-o", str(tmp_path / "out")])
+        read_package(qti_samples_dir() / sample)
+    result = CliRunner().invoke(main, ["import", str(qti_samples_dir() / sample), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and result.output.count("\n") == 1
     assert not (tmp_path / "out").exists()
@@ -81,7 +72,7 @@ def test_negative_samples_are_refused(sample, message, tmp_path):
 
 def test_imported_sample_is_written_as_bank_yaml_that_names_its_gaps(tmp_path):
     out = tmp_path / "bank"
-    result = CliRunner().invoke(main, ["import", str(samples_dir() / "canvas-qti-1.2/canvas_quiz_export"),
+    result = CliRunner().invoke(main, ["import", str(qti_samples_dir() / "canvas-qti-1.2/canvas_quiz_export"),
                                        "-o", str(out), "--blueprint", str(STARTER_BANK / "blueprint.yaml")])
     assert result.exit_code == 0, result.output
     assert "fill in domain" in result.output
@@ -96,5 +87,5 @@ def test_imported_sample_is_written_as_bank_yaml_that_names_its_gaps(tmp_path):
                                     "qti-3.0/citolab_conformance_T4-T7"])
 def test_items_from_other_tools_come_in_as_drafts_without_sources(sample):
     """Only our own LOM says an item was reviewed; anything else waits for a reviewer."""
-    for item in read_package(samples_dir() / sample).items:
+    for item in read_package(qti_samples_dir() / sample).items:
         assert (item.status, item.sources) == ("draft", [])

@@ -7,11 +7,11 @@ import zipfile
 
 from lxml import etree
 
-from tests.conftest import REPO
+from tests.shared_files import qti_samples_dir
 
 ASI3 = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 CP3 = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
-SAMPLE = REPO.parent / "shared" / "qti-samples" / "qti-3.0" / "citolab_conformance_T4-T7" / "imsmanifest.xml"
+SAMPLE_MANIFEST = "qti-3.0/citolab_conformance_T4-T7/imsmanifest.xml"  # in $CPS_QTI_SAMPLES
 
 
 def _zip(data: bytes) -> zipfile.ZipFile:
@@ -56,9 +56,6 @@ def test_essay_score_is_marked_human_scored(export_bytes):
 
 
 def test_reference_qti3_manifest_validates_with_the_same_schema(schemas, assert_valid):
-    if not SAMPLE.exists():
-        from tests.conftest import skip_or_fail
-
-        skip_or_fail(f"{SAMPLE} is missing (../shared/qti-samples)")
-    assert_valid(schemas.xsd("qti-3.0/qtiv3p0/imsqtiv3p0_imscpv1p2_v1p0.xsd"), etree.parse(str(SAMPLE)),
+    sample = qti_samples_dir() / SAMPLE_MANIFEST
+    assert_valid(schemas.xsd("qti-3.0/qtiv3p0/imsqtiv3p0_imscpv1p2_v1p0.xsd"), etree.parse(str(sample)),
                  "Citolab sample manifest")

@@ -24,7 +24,7 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_stats_json_carries_every_field(starter_bank_path) -> None:
-    result = CliRunner().invoke(main, ["stats", "--json", "--bank", str(starter_bank_path)])
+    result = CliRunner().invoke(main, ["stats", "--json", str(starter_bank_path)])
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["total_items"] == 12
@@ -42,9 +42,30 @@ def test_stats_json_carries_every_field(starter_bank_path) -> None:
 
 
 def test_stats_text_report(starter_bank_path) -> None:
-    result = CliRunner().invoke(main, ["stats", "--bank", str(starter_bank_path)])
+    result = CliRunner().invoke(main, ["stats", str(starter_bank_path)])
     assert result.exit_code == 0
     assert "Blueprint coverage" in result.output and "Readability" in result.output
+
+
+def test_stats_takes_the_bank_as_path_like_the_other_bank_commands(starter_bank_path) -> None:
+    for command in ("validate", "lint", "forms", "stats"):
+        result = CliRunner().invoke(main, [command, str(starter_bank_path)])
+        assert result.exit_code == 0, (command, result.output)
+    assert json.loads(CliRunner().invoke(main, ["stats", "--json", str(starter_bank_path)]).stdout)["total_items"] == 12
+
+
+def test_stats_bank_option_still_works_with_a_deprecation_note(starter_bank_path) -> None:
+    result = CliRunner().invoke(main, ["stats", "--json", "--bank", str(starter_bank_path)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["total_items"] == 12
+    note = f"note: `stats --bank PATH` is deprecated; use `cps-assess stats {starter_bank_path}`"
+    assert result.stderr.strip() == note
+
+
+def test_stats_refuses_two_banks_at_once(starter_bank_path, tmp_path) -> None:
+    result = CliRunner().invoke(main, ["stats", str(starter_bank_path), "--bank", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: two banks given") and len(result.output.splitlines()) == 1
 
 
 def test_the_console_script_runs_and_fails_cleanly(tmp_path) -> None:

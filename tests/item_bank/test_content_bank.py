@@ -114,7 +114,7 @@ def test_the_practice_exam_is_drawn_by_weight_and_the_same_on_every_run(bank) ->
 
 
 def test_stats_json_reports_the_figures() -> None:
-    done = subprocess.run([sys.executable, "-m", "item_bank.cli", "stats", "--json", "--bank", str(CONTENT_BANK)],
+    done = subprocess.run([sys.executable, "-m", "item_bank.cli", "stats", "--json", str(CONTENT_BANK)],
                           capture_output=True, text=True, timeout=120, check=True)
     data = json.loads(done.stdout)
     assert {"by_type", "domain_coverage", "objective_coverage", "readability", "key_balance", "items",

@@ -359,12 +359,12 @@ def test_audit_json(starter_bank_path) -> None:
 
 
 def test_stats_json_has_the_cue_audit(starter_bank_path) -> None:
-    result = CliRunner().invoke(main, ["stats", "--json", "--bank", str(starter_bank_path)])
+    result = CliRunner().invoke(main, ["stats", "--json", str(starter_bank_path)])
     assert result.exit_code == 0
     audit = json.loads(result.output)["cue_audit"]
     assert audit["available"] is True
     assert_all_figures(audit)
-    text = CliRunner().invoke(main, ["stats", "--bank", str(starter_bank_path)]).output
+    text = CliRunner().invoke(main, ["stats", str(starter_bank_path)]).output
     assert "Cue audit (6 reviewed single-choice items" in text
 
 
@@ -374,7 +374,7 @@ def test_without_scikit_learn_the_audit_says_which_extra_and_exits_2(starter_ban
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "authoring" in result.output
     assert "Traceback" not in result.output
-    stats = json.loads(CliRunner().invoke(main, ["stats", "--json", "--bank", str(starter_bank_path)]).output)
+    stats = json.loads(CliRunner().invoke(main, ["stats", "--json", str(starter_bank_path)]).output)
     assert stats["cue_audit"] == {"available": False, "reason": stats["cue_audit"]["reason"]}
     assert "authoring" in stats["cue_audit"]["reason"]
 
