@@ -15,6 +15,9 @@ It is strict where the real platforms are strict, so the tool is tested against 
 - NRPS (Names and Role Provisioning Services) at /nrps/<context> for a token with the membership scope, with
   Canvas-style paging (`Link: <...>; rel="next"`, `members_page_size` per page); `add_member` enrols people.
 - `tamper` lets a test rewrite the claims and the signing of the next id_tokens (hostile launches).
+- `hints_once = True` makes each `lti_message_hint` good for one authorization request, as Moodle 4.5 does
+  (`mod/lti/auth.php` unsets it after its first use): a second request gets Moodle's "Invalid request" error page
+  (counted in `refused_hints`). `auth_referrer_policy` sets the Referrer-Policy of the page that posts the id_token.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INVALID_REQUEST_PAGE = ('<!doctype html><html lang="en"><title>Error | Moodle</title><main><h1>Error</h1>'
+                        "<p>Invalid request</p></main></html>")  # Moodle's answer to a login hint used twice
 
 
 KEY_RING_SIZE = 16
@@ -233,6 +238,8 @@ class _PlatformEndpoints:
             problems.append("lti_message_hint not echoed")
         if problems:
             return Response("; ".join(problems), status=400)
+        if self.hints_once and not self._first_use_of(args["lti_message_hint"]):
+            return Response(INVALID_REQUEST_PAGE, status=400, content_type="text/html")
         claims = dict(pending.claims)
         claims["nonce"] = args["nonce"]
         id_token = self.tamper(claims, self) if self.tamper else self.sign(claims)
@@ -240,7 +247,16 @@ class _PlatformEndpoints:
                 f'<input type="hidden" name="id_token" value="{html.escape(id_token)}">'
                 f'<input type="hidden" name="state" value="{html.escape(args["state"])}"></form>'
                 "<script>document.forms[0].submit()</script>")
-        return Response(page, content_type="text/html")
+        headers = {"Referrer-Policy": self.auth_referrer_policy} if self.auth_referrer_policy else {}
+        return Response(page, content_type="text/html", headers=headers)
+
+    def _first_use_of(self, message_hint: str) -> bool:
+        """Whether this message hint is used for the first time (a reuse is counted in `refused_hints`)."""
+        with self._lock:
+            first = message_hint not in self.used_hints
+            self.used_hints.add(message_hint)
+            self.refused_hints += 0 if first else 1
+        return first
 
     def _token(self, form) -> Response:
         def refuse(reason: str) -> Response:
@@ -450,6 +466,10 @@ class LtiPlatform(_PlatformEndpoints):
         self.jwks_requests = 0
         self.auth_requests: list[dict[str, str]] = []
         self.tamper: Callable[[dict[str, Any], LtiPlatform], str] | None = None
+        self.hints_once = False
+        self.used_hints: set[str] = set()
+        self.refused_hints = 0
+        self.auth_referrer_policy: str | None = None
         self.advertised_issuer: str | None = None
         self._failures: list[str] = []
         self.fail_delay_seconds = 15.0

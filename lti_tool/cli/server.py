@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from lti_tool.cli.app import tool_app as _app
 from lti_tool.cli.arguments import id_problem, port_problem, url_problem
@@ -185,13 +185,28 @@ def _platform_or_exit(session, platform_id: int):
 
 @platform_group.command("remove")
 @click.argument("platform_id", type=int)
-def platform_remove(platform_id: int) -> None:
-    """Remove a registration (its launches stop working at once)."""
+@click.option("--delete-learner-data", is_flag=True,
+              help="Also delete the platform's learners, attempts and unsent scores (they go with it).")
+def platform_remove(platform_id: int, delete_learner_data: bool) -> None:
+    """Remove a registration (its launches stop working at once). Its learners' attempts go with it, so a
+    platform that holds any is kept unless --delete-learner-data says so."""
+    from lti_tool.delivery.models import OUTBOX_SENT, Attempt, ScoreOutbox
     from lti_tool.web import db
 
     app = _app()
     with db.session_scope(app) as session:
         row = _platform_or_exit(session, platform_id)
+        attempts, learners = session.execute(
+            select(func.count(Attempt.id), func.count(distinct(Attempt.user_id)))
+            .where(Attempt.platform_id == platform_id)).one()
+        unsent = session.scalar(select(func.count(ScoreOutbox.id)).where(
+            ScoreOutbox.platform_id == platform_id, ScoreOutbox.status != OUTBOX_SENT))
+        if attempts and not delete_learner_data:
+            click.echo(f"error: platform {platform_id} holds {attempts} attempt(s) by {learners} learner(s) and "
+                       f"{unsent} unsent score(s), which removing it would delete; download them from the "
+                       "instructor pages first, then run `cps-assess platform remove "
+                       f"{platform_id} --delete-learner-data`.", err=True)
+            sys.exit(1)
         session.delete(row)
         click.echo(f"removed platform {platform_id} ({row.issuer}, client {row.client_id})")
 

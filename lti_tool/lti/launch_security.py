@@ -2,7 +2,9 @@
 
 `ToolOIDCLogin` binds each login's state to its nonce, platform, deployment and parameters in the shared store
 and sets a `SameSite=None; Secure; Partitioned` state cookie; when the platform offers its storage
-(`lti_storage_target`), a per-login secret kept there stands in for a blocked cookie.
+(`lti_storage_target`), a per-login secret kept there stands in for a blocked cookie. When it offers none (Moodle
+4.5), a launch without the cookie is accepted only when a page of the platform posted it (`Origin`), and then
+validated like any other (docs/security.md, "Launch without the tool's cookies").
 `HardenedMessageLaunch` then refuses anything that does not match: oversized tokens, algorithms other than
 RS256, unknown keys (after one refetch of the platform's key set), bad signatures, wrong issuer or audience, a
 missing or foreign `azp`, expired tokens or tokens issued in the future or too long ago (with a configured
@@ -50,7 +52,8 @@ class LaunchRefused(Exception):
 
 
 class CookiesBlocked(Exception):
-    """The launch is genuine so far but the browser did not send the login's state cookie back."""
+    """The launch is genuine so far but the browser did not send the login's state cookie back, and nothing
+    posted with it stands in for the cookie yet."""
 
     def __init__(self, state_record: dict[str, Any]) -> None:
         super().__init__("state cookie missing")
@@ -163,6 +166,21 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+def canonical_origin(url: str | None) -> str | None:
+    """scheme://host[:port] of an http(s) URL or Origin header, lower case and without a default port; None for
+    anything else (a missing header, "null")."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
 def same_tool(url: str, tool_base: str) -> bool:
     """Whether `url` is a page of this tool: same scheme, host and port, and under the tool's path."""
     target, base = urlsplit(url), urlsplit(tool_base)
@@ -206,6 +224,7 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         self._settings = settings
         self._tool_base = tool_base
         self._state_record: dict[str, Any] = {}
+        self.without_cookie = False
         self.set_launch_data_lifetime(settings["LAUNCH_SESSION_SECONDS"])
 
     # --- the order of checks -------------------------------------------------------------------------------------
@@ -257,8 +276,10 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
             raise refuse("Unknown or expired login", "This launch does not match a login the tool started, or "
                          "it was already used.", "Open the assessment again from the course.", status=401)
         cookie = self._cookie_service.get_cookie(state)
-        if cookie is None:
+        if cookie is None and record.get("storage_secret"):
             self.check_storage_proof(record)
+        elif cookie is None:
+            self.without_cookie = True  # the sender is checked once the registration is known (check_state_platform)
         elif not secrets.compare_digest(cookie, state):
             raise refuse("Login state mismatch", "The launch belongs to another login.",
                          "Open the assessment again from the course.", status=401)
@@ -269,8 +290,8 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         """Without the state cookie, the login's secret read back from the platform's storage (LTI client-side
         postMessages) proves the browser is the one that logged in; it must come from the tool's own page."""
         proof = self._get_request_param(STORAGE_PROOF_FIELD)
-        secret = record.get("storage_secret")
-        if not proof or not secret:
+        secret = record["storage_secret"]
+        if not proof:
             raise CookiesBlocked(record)
         own_page = http_request.headers.get("Origin") == origin_of(self._tool_base)
         if not (own_page and secrets.compare_digest(proof.encode(), secret.encode())):
@@ -312,6 +333,25 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         if self._state_record.get("platform_id") != self._registration.platform_id:
             raise refuse("Login state mismatch", "The launch comes from another platform than its login.",
                          "Open the assessment again from the course.", status=401)
+        if self.without_cookie:
+            self.check_posted_by_platform()
+
+    def check_posted_by_platform(self) -> None:
+        """A platform without storage, a browser without the tool's cookie: the launch stands only if a page of
+        the platform posted it (its `Origin`), which another site cannot make a learner's browser claim; else the
+        browser is told how to open the assessment (CookiesBlocked). The rest of the launch is validated as usual,
+        its nonce and state used up once."""
+        sender = canonical_origin(http_request.headers.get("Origin"))
+        if sender is None or sender not in self.platform_origins():
+            raise CookiesBlocked(self._state_record)
+
+    def platform_origins(self) -> set[str]:
+        """The origins whose pages may post this platform's launches: its issuer, OIDC and token URLs, and the
+        course sites the administrator lets frame the tool (CPS_FRAME_ANCESTORS, e.g. a Canvas school's domain)."""
+        registration = self._registration
+        urls = (registration.get_issuer(), registration.get_auth_login_url(), registration.get_auth_token_url(),
+                *(self._settings.get("FRAME_ANCESTORS") or ()))
+        return {origin for origin in map(canonical_origin, urls) if origin}
 
     def _key_set(self, refresh: bool) -> dict[str, Any]:
         url = self._registration.get_key_set_url()

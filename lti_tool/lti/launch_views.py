@@ -1,7 +1,9 @@
 """The launch blueprint: OIDC login (/lti/login) and the launch itself (/lti/launch).
 
 A successful launch records a LaunchSession and answers with the page for its message (launch_context).
-Refusals are 4xx pages that say what to check; the id_token is never echoed nor logged.
+Refusals are 4xx pages that say what to check; the id_token is never echoed nor logged. A launch whose state
+cookie the browser blocked is finished here too when something stands in for the cookie (launch_security); the
+login is never run again, since platforms such as Moodle 4.5 accept each login hint only once.
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ def launch():
         return _shown(refused)
     except CookiesBlocked as blocked:
         return _without_cookies(blocked.state_record)
+    if message.without_cookie:
+        log.info("launch without the state cookie, posted by the platform's page")
     platform_id = message.registration.platform_id
     deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
     db = get_session()
@@ -125,16 +129,15 @@ def storage_key(state: str) -> str:
 
 def _without_cookies(state_record: dict):
     """The launch lost its state cookie: read the login's secret back from the platform's storage when it keeps
-    one (the page posts the launch again with it), else offer to continue in a new, first-party window."""
-    login = dict(state_record.get("login") or {})
-    target = login.pop("lti_storage_target", None)
-    login["lti1p3_new_window"] = "1"
-    fallback = {"login_url": tool_url("launch.login"), "params": login}
+    one (the page posts the launch again with it), else tell the learner how to open the assessment in its own
+    window. Nothing here starts the login again: its hint may be good for one use only."""
+    target = (state_record.get("login") or {}).get("lti_storage_target")
     if not target or not state_record.get("storage_secret"):
-        return render_template("cookies_blocked.html", **fallback), 401
+        log.info("launch refused: state cookie missing and the sender is not the platform's page")
+        return render_template("cookies_blocked.html"), 401, {"Cache-Control": "no-store"}
     state = request.form.get("state", "")
     page = render_template("lti_storage/launch.html", launch_url=tool_url("launch.launch"), target=target,
                            origin=state_record.get("storage_origin", ""), key=storage_key(state),
                            fields={"id_token": request.form.get("id_token", ""), "state": state},
-                           proof_field=STORAGE_PROOF_FIELD, **fallback)
+                           proof_field=STORAGE_PROOF_FIELD)
     return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}

@@ -1,8 +1,8 @@
 /* LTI platform storage (1EdTech "LTI Client Side postMessages"), used when the login names an lti_storage_target:
    the login page keeps the login's secret in the platform's window (lti.put_data) before authorizing, and the
    launch page reads it back (lti.get_data) and posts the launch again with it, in place of a blocked cookie.
-   Without an answer from the platform the login goes on (a cookie may still work) and the launch page offers
-   the new-window fallback. */
+   Without an answer from the platform the login goes on (a cookie may still work) and the launch page says how
+   to open the assessment in its own window; it never starts the login again (a login hint may be single-use). */
 (function () {
   "use strict";
   var TIMEOUT_MS = 3000;

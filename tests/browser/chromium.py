@@ -3,8 +3,9 @@
 `ALLOW_THIRD_PARTY` is Chrome's classic default (third-party cookies allowed). `BLOCK_THIRD_PARTY` blocks
 third-party cookies (profile.cookie_controls_mode = 1) and, for the tool's site embedded in the course's site,
 every cookie, partitioned ones included, as Safari and Firefox's strict mode do: the tool must then launch
-through the platform's storage or a new window. The profile's Preferences file is the reliable switch: the
-command-line flags for third-party cookies change from release to release.
+through the platform's storage or, on a platform without it, on the word of the platform's own page (Origin).
+The profile's Preferences file is the reliable switch: the command-line flags for third-party cookies change from
+release to release.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The tool inside an LMS iframe in Chromium, as Canvas and Moodle embed it: the course page is on one site
 (127.0.0.1), the tool on another (localhost). A learner launches, answers every item type with the keyboard only,
 reloads mid-attempt, submits, reads the feedback, and the platform receives the score: with third-party cookies
-allowed, with them blocked (launch through the platform's storage), and blocked on a platform without storage
-(the new-window fallback)."""
+allowed, and with them blocked (launch through the platform's storage). Blocked on a platform without storage:
+test_cookies_blocked_in_frame.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from item_bank.assemble import form_items
 from item_bank.model import ItemType
-from tests.browser import keyboard
 from tests.browser.chromium import ALLOW_THIRD_PARTY, BLOCK_THIRD_PARTY, chromium
 from tests.browser.course_pages import storage_log
 from tests.browser.learner_run import CUSTOM, FORM, Audit, take_quiz
@@ -82,23 +81,3 @@ def test_a_learner_takes_the_quiz_in_the_lms_frame_with_the_keyboard(site, start
         types, frame = take_quiz(page, frame, items, audit, reload=reload)
         assert types == set(ItemType)
         assert_result_and_score(frame, site, starter_bank)
-
-
-def test_without_cookies_or_platform_storage_the_learner_continues_in_a_new_window(site, starter_bank):
-    items = list(form_items(starter_bank.form(FORM), starter_bank))
-    course = site.course.course_url(storage=False, sub="learner-1", custom=CUSTOM)
-    audit = Audit()
-    with chromium(BLOCK_THIRD_PARTY, site.tool_origin, site.course_origin) as browser:
-        page = browser.new_page()
-        page.goto(course)
-        frame = page.frame(name="tool")
-        frame.wait_for_selector("text=Open the assessment in a new window")
-        audit.check(frame, "cookies blocked: new-window offer")
-        with browser.expect_page() as opened:
-            keyboard.tab_to(page, frame, lambda f: f["tag"] == "button" and f["text"].startswith("Open the"))
-            page.keyboard.press("Enter")
-        window = opened.value
-        window.wait_for_url(f"{site.tool_origin}/lti/delivery/**", timeout=15000)
-        window.wait_for_selector("legend")
-        take_quiz(window, window.main_frame, items, audit)
-        assert_result_and_score(window.main_frame, site, starter_bank)

@@ -285,25 +285,6 @@ def test_id_tokens_are_never_logged(tool, platform, browser, caplog):
     assert token not in logged and token.split(".")[1] not in logged
 
 
-def test_when_the_state_cookie_is_blocked_the_launch_continues_in_a_new_window(tool, platform, browser):
-    action, fields = platform.launch_form(browser, CLIENT)
-    browser.cookies.clear()  # the LMS frame's third-party cookie was dropped
-    page = browser.post(action, data=fields, allow_redirects=False)
-    assert page.status_code == 401 and "new window" in page.text
-    assert fields["id_token"] not in page.text
-    assert rows(tool.app, LaunchSession) == 0
-
-    from tests.lti_platform import parse_form
-
-    login_url, params = parse_form(page.text)
-    assert login_url == tool.url + "/lti/login" and params["lti1p3_new_window"] == "1"
-    login = browser.get(login_url, params=params, allow_redirects=False)  # the new, first-party window
-    auth = browser.get(login.headers["Location"])
-    action, fields = parse_form(auth.text)
-    assert browser.post(action, data=fields, allow_redirects=False).status_code == 303
-    assert rows(tool.app, LaunchSession) == 1
-
-
 @pytest.mark.parametrize(("roles", "instructor", "learner"), [
     (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
       "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"], False, True),

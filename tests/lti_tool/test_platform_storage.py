@@ -51,7 +51,7 @@ def test_a_cookieless_launch_asks_the_platform_storage_and_records_nothing_yet(c
     assert page.headers["Cache-Control"] == "no-store"
     action, again = parse_form(page.text)
     assert action == tool.url + "/lti/launch" and again["lti_storage_proof"] == ""
-    assert "new window" in page.text  # the fallback, shown when the platform does not answer
+    assert "in its own window" in page.text and "/lti/login" not in page.text  # shown if the platform does not answer
     assert launches(tool.app) == 0
 
 

@@ -13,7 +13,7 @@ from lti_tool.lti.models import Platform
 from lti_tool.lti.registration import create_registration_link
 from lti_tool.web import db
 from tests.lti_platform import TOOL_CONFIG, Browser, LtiPlatform, parse_form
-from tests.lti_tool.helpers import live_grade_senders
+from tests.lti_tool.helpers import FORM, live_grade_senders, register_by_hand
 
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -183,6 +183,21 @@ def test_platform_add_list_remove(live_tool, platform):
     assert platforms(live_tool) == []
     assert Browser().post(live_tool.url + "/lti/login", data=platform.login_params("c-9"),
                           allow_redirects=False).status_code == 403
+
+
+def test_removing_a_platform_that_holds_attempts_needs_to_be_told_to_delete_them(live_tool, platform):
+    """Removing a registration cascades to its learners' attempts, so the command keeps them unless told."""
+    register_by_hand(live_tool, platform, "c-7")
+    first_page = platform.launch(Browser(), "c-7", custom={"form_id": FORM})
+    assert first_page.status_code == 200, first_page.text[:300]
+    [row] = platforms(live_tool)
+    kept = cli(live_tool, "platform", "remove", str(row.id))
+    assert kept.exit_code == 1 and "1 attempt(s) by 1 learner(s)" in kept.output
+    assert "--delete-learner-data" in kept.output and "Traceback" not in kept.output
+    assert [p.id for p in platforms(live_tool)] == [row.id]
+    removed = cli(live_tool, "platform", "remove", str(row.id), "--delete-learner-data")
+    assert removed.exit_code == 0, removed.output
+    assert platforms(live_tool) == []
 
 
 def test_behind_a_tls_proxy_the_urls_are_https_when_configured(tmp_path, sqlite_url):

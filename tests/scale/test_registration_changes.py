@@ -81,7 +81,7 @@ def test_platform_changes_reach_every_process_at_the_next_launch(tool_processes,
     login = browser.post(first.url + "/lti/login", data=params, allow_redirects=False, timeout=10)
     assert login.status_code == 302
     action, fields = parse_form(browser.get(login.headers["Location"], allow_redirects=False, timeout=10).text)
-    cli(env, tmp_path, "platform", "remove", str(platform_id))
+    cli(env, tmp_path, "platform", "remove", str(platform_id), "--delete-learner-data")
     late = browser.post(on(second.url, action), data=fields, allow_redirects=False, timeout=10)
     assert late.status_code == 403 and "Unknown platform" in late.text
     for base in both * 2:
