@@ -36,6 +36,15 @@ class FeedbackPolicy(StrEnum):
     AFTER_DUE = "after_due"
 
 
+class GradingPolicy(StrEnum):
+    """Which of a learner's attempts make the score the gradebook keeps (`item_bank.grading_policy`)."""
+
+    HIGHEST = "highest"
+    LATEST = "latest"
+    FIRST = "first"
+    AVERAGE = "average"
+
+
 COGNITIVE_LEVELS = ("recall", "comprehension", "application")
 DIFFICULTIES = ("easy", "moderate", "hard")
 STATUSES = ("draft", "reviewed")
@@ -197,6 +206,7 @@ class DeliverySettings:
     feedback: FeedbackPolicy = FeedbackPolicy.AFTER_SUBMIT
     passing_score: float = 70.0
     multiple_response_scoring: ScoringRule = ScoringRule.PARTIAL
+    grading_policy: GradingPolicy = GradingPolicy.HIGHEST
 
 
 @dataclass(frozen=True)

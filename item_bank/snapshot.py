@@ -18,6 +18,7 @@ from item_bank.model import (
     DeliverySettings,
     FeedbackPolicy,
     Form,
+    GradingPolicy,
     Item,
     ItemType,
     Scenario,
@@ -118,6 +119,7 @@ def form_record(form: Form) -> dict[str, Any]:
             "feedback": s.feedback.value,
             "passing_score": s.passing_score,
             "multiple_response_scoring": s.multiple_response_scoring.value,
+            "grading_policy": s.grading_policy.value,
         },
         "items": list(form.items),
         "rules": None if form.rules is None else {
@@ -141,6 +143,7 @@ def form_from_record(record: dict[str, Any]) -> Form:
         time_limit_minutes=s["time_limit_minutes"], attempts_allowed=s["attempts_allowed"],
         shuffle_items=s["shuffle_items"], shuffle_choices=s["shuffle_choices"], feedback=FeedbackPolicy(s["feedback"]),
         passing_score=float(s["passing_score"]), multiple_response_scoring=ScoringRule(s["multiple_response_scoring"]),
+        grading_policy=GradingPolicy(s.get("grading_policy", GradingPolicy.HIGHEST.value)),
     )
     return Form(id=record["id"], title=record["title"], description=record.get("description", ""),
                 items=tuple(record.get("items", ())), settings=settings)

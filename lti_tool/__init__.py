@@ -68,9 +68,13 @@ def _register_blueprints(app) -> None:
 
 
 def _register_delivery_blueprints(app) -> None:
-    from lti_tool.delivery import submission_review, views
+    from lti_tool.delivery import practice_views, progress_views, submission_review, views
+    from lti_tool.instructor import mastery_views
     from lti_tool.instructor import views as instructor_views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(practice_views.bp)
+    app.register_blueprint(progress_views.bp)
     app.register_blueprint(instructor_views.bp)
+    app.register_blueprint(mastery_views.bp)
     app.register_blueprint(submission_review.bp)

@@ -1,13 +1,14 @@
-"""A form's `settings:`: how it is delivered (time limit, attempts, shuffling, feedback, pass mark, scoring rule)."""
+"""A form's `settings:`: how it is delivered (time limit, attempts, shuffling, feedback, pass mark, scoring rule,
+which attempt counts)."""
 
 from __future__ import annotations
 
 from item_bank.load.checks import Checker
 from item_bank.load.source import LineMap
-from item_bank.model import DeliverySettings, FeedbackPolicy, ScoringRule
+from item_bank.model import DeliverySettings, FeedbackPolicy, GradingPolicy, ScoringRule
 
 SETTINGS_FIELDS = frozenset({"time_limit_minutes", "attempts_allowed", "shuffle_items", "shuffle_choices",
-                             "feedback", "passing_score", "multiple_response_scoring"})
+                             "feedback", "passing_score", "multiple_response_scoring", "grading_policy"})
 
 
 def read_settings(check: Checker, raw: LineMap, file: str) -> DeliverySettings:
@@ -49,5 +50,10 @@ def read_settings(check: Checker, raw: LineMap, file: str) -> DeliverySettings:
     except ValueError:
         bad("multiple_response_scoring", "use partial or all_or_nothing")
         rule = ScoringRule.PARTIAL
+    try:
+        policy = GradingPolicy(s.get("grading_policy", "highest"))
+    except ValueError:
+        bad("grading_policy", "use highest, latest, first or average (which attempt counts for the grade)")
+        policy = GradingPolicy.HIGHEST
     return DeliverySettings(time_limit, attempts, flags["shuffle_items"], flags["shuffle_choices"], feedback,
-                            float(passing), rule)
+                            float(passing), rule, policy)

@@ -2,8 +2,9 @@
 
 Every change is a database write, so the browser holds nothing that matters. Scoring is `item_bank.scoring` and the
 order is `item_bank.assemble.delivery_order` seeded per attempt; this module only applies them and records results.
-Submitting marks the attempt and writes its score to the outbox in one transaction, guarded so that two submits
-(a double click, two tabs, two workers) produce one submission and one score.
+Submitting marks the attempt and writes the learner's recorded score (their attempts by the grading policy,
+`recorded_scores`) to the outbox in one transaction, guarded so that two submits (a double click, two tabs, two
+workers) produce one submission and one score.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from item_bank.assemble import PresentedItem
-from item_bank.model import Bank, FeedbackPolicy, Form, Item, ItemType
+from item_bank.model import Bank, FeedbackPolicy, Form, GradingPolicy, Item, ItemType
 from item_bank.scoring import ItemScore, ResponseError, score_response, total
 from lti_tool.delivery import attempt_pins as pins
-from lti_tool.delivery.models import IN_PROGRESS, SUBMITTED, Attempt, Response, ScoreOutbox
+from lti_tool.delivery.models import IN_PROGRESS, SUBMITTED, Attempt, Response
+from lti_tool.delivery.recorded_scores import queue_submission
 from lti_tool.lti.models import LaunchSession
 from lti_tool.lti.service_tokens import AGS_SCORE_SCOPE
 from lti_tool.web.db import utcnow
@@ -45,6 +47,7 @@ class AttemptSettings:
     attempts_allowed: int
     time_limit_minutes: int | None
     feedback: FeedbackPolicy
+    grading_policy: GradingPolicy = GradingPolicy.HIGHEST
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,11 @@ def effective_settings(form: Form, custom: dict[str, str]) -> AttemptSettings:
         feedback = FeedbackPolicy(custom.get("feedback", s.feedback.value))
     except ValueError:
         feedback = s.feedback
-    return AttemptSettings(max(attempts, UNLIMITED), limit, feedback)
+    try:
+        policy = GradingPolicy(custom.get("grading_policy", s.grading_policy.value))
+    except ValueError:
+        policy = s.grading_policy
+    return AttemptSettings(max(attempts, UNLIMITED), limit, feedback, policy)
 
 
 def presented_items(db: Session, attempt: Attempt) -> list[PresentedItem]:
@@ -141,7 +148,8 @@ def start_attempt(db: Session, *, bank: Bank, resource_link_id: int, user_id: in
     values = dict(
         resource_link_id=resource_link_id, user_id=user_id, platform_id=target.platform_id,
         number=len(existing) + 1, form_id=form.id, seed=seed, status=IN_PROGRESS,
-        form_version=pin.form_version, bank_digest=pin.bank_digest, form_record=pin.form_record,
+        form_version=pin.form_version, bank_digest=pin.bank_digest,
+        form_record=_with_policy(pin.form_record, settings),
         attempts_allowed=settings.attempts_allowed, time_limit_minutes=settings.time_limit_minutes,
         feedback=settings.feedback.value, started_at=now,
         deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
@@ -155,6 +163,11 @@ def start_attempt(db: Session, *, bank: Bank, resource_link_id: int, user_id: in
     if row is None:
         return attempts_of(db, resource_link_id, user_id)[-1]
     return _persistent(db, Attempt(**row._asdict(), responses=[]))
+
+
+def _with_policy(record: dict, settings: AttemptSettings) -> dict:
+    """The form's record with the grading policy this link uses, so the attempt keeps the policy in force."""
+    return {**record, "settings": {**record["settings"], "grading_policy": settings.grading_policy.value}}
 
 
 @functools.lru_cache(maxsize=4)
@@ -224,8 +237,8 @@ def stored_scores(attempt: Attempt) -> list[ItemScore]:
 
 
 def submit_attempt(db: Session, attempt: Attempt, platform_user_id: str, now: datetime | None = None) -> bool:
-    """Submit and score once: store each item's response, points and maximum, and the total with an outbox row,
-    in one transaction. False if already submitted.
+    """Submit and score once: store each item's response, points and maximum, and the total with an outbox row
+    carrying the learner's recorded score, in one transaction. False if already submitted.
 
     The conditional UPDATE is the claim: of two concurrent submits exactly one changes the row. It also locks the
     row, so the answers are read after any save still in flight (saves take the same lock, see `save_answer`).
@@ -252,13 +265,7 @@ def submit_attempt(db: Session, attempt: Attempt, platform_user_id: str, now: da
         row.score, row.max_score, row.pending = float(score.score), float(score.max_score), score.pending
     got, possible, pending = total(stored_scores(attempt))
     attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
-    if attempt.lineitem_url:
-        db.add(ScoreOutbox(
-            attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
-            platform_user_id=platform_user_id, score_given=float(got), score_maximum=float(possible),
-            activity_progress="Completed", grading_progress="PendingManual" if pending else "FullyGraded",
-            new_submission=True, scored_at=now, next_try_at=now,
-        ))
+    queue_submission(db, attempt, platform_user_id, now)
     db.commit()
     return True
 

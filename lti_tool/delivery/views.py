@@ -15,10 +15,13 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from item_bank.assemble import PresentedItem
 from item_bank.model import Form, ItemType
 from lti_tool.delivery import attempts as attempt_logic
+from lti_tool.delivery import practice_views
 from lti_tool.delivery.essay_grades import grades_of
 from lti_tool.delivery.item_views import question_view
+from lti_tool.delivery.mastery_store import record_attempt
 from lti_tool.delivery.models import Attempt, scores_queued
-from lti_tool.delivery.results import WITH_ANSWERS, due_at, feedback_views, graded_essays
+from lti_tool.delivery.practice import PRACTICE_PREFIX, is_practice
+from lti_tool.delivery.results import WITH_ANSWERS, due_at, feedback_views, graded_essays, recorded_score_view
 from lti_tool.lti.launch_context import launch_fields, launch_url, require_launch
 from lti_tool.lti.models import LaunchSession
 from lti_tool.web.bank_access import current_bank, find_form
@@ -42,6 +45,8 @@ def land_from_launch(launch: LaunchSession) -> Response | tuple:
     """The learner's first page as the launch's own response (no redirect, no second request): question 1 of the
     attempt it starts or resumes, or the redirect to the last result. A problem page is left to /start, so the
     launch itself is still answered as accepted."""
+    if is_practice(launch.custom):
+        return practice_views.land_from_launch(launch)
     g.launch = launch
     answer = _land(render_first=True)
     if isinstance(answer, Response) or answer[1] == 200:
@@ -52,7 +57,10 @@ def land_from_launch(launch: LaunchSession) -> Response | tuple:
 @bp.get("/start")
 @require_launch()
 def start():
-    """Where a learner's launch lands: resume the attempt in progress, start the first, or show the last result."""
+    """Where a learner's launch lands: resume the attempt in progress, start the first, or show the last result
+    (a practice link: its current question)."""
+    if is_practice(g.launch.custom):
+        return redirect(launch_url("practice.start"), 303)
     return _land()
 
 
@@ -193,7 +201,8 @@ def result(attempt_id: int):
     return render_template("delivery/result.html", form=form, attempt=attempt, feedback=feedback,
                            graded_essays=graded_essays(current_bank(), presented, scores, grades),
                            policy=attempt.feedback, attempts_left=attempt_logic.attempts_left(settings, used),
-                           passing=form.settings.passing_score, notice=request.args.get("notice"))
+                           passing=form.settings.passing_score, notice=request.args.get("notice"),
+                           recorded=recorded_score_view(db, attempt))
 
 
 def _begin(form: Form, existing: list[Attempt] | None = None, render_first: bool = False):
@@ -238,15 +247,17 @@ def _submit(attempt: Attempt) -> None:
     _refresh_lineitem(attempt)
     if attempt_logic.submit_attempt(get_session(), attempt, g.launch.user.sub):
         scores_queued.send(current_app._get_current_object())
+        record_attempt(get_session(), attempt, current_bank())
 
 
 def _own_attempt(attempt_id: int) -> Attempt | None:
-    """The attempt, only when it is the launching user's at the launching resource link."""
+    """The attempt, only when it is the launching user's at the launching resource link (and not a practice session:
+    those have their own pages, which never submit them or show an open question's key)."""
     attempt = get_session().get(Attempt, attempt_id, options=WITH_ANSWERS)  # one statement with its answers
     launch: LaunchSession = g.launch
     if attempt is None or attempt.user_id != launch.user_id or attempt.resource_link_id != launch.resource_link_id:
         return None
-    return attempt
+    return None if attempt.form_id.startswith(PRACTICE_PREFIX) else attempt
 
 
 def _open_attempt(attempt_id: int) -> tuple[Attempt | None, Form | None, object]:

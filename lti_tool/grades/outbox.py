@@ -1,8 +1,10 @@
 """Grade passback (AGS): send the score outbox to each launch's own line item, reliably and exactly once.
 
 Rows are written by `lti_tool.delivery.attempts.submit_attempt` in the submission's transaction (and by essay
-grading and regrades). `drain` sends every due row once: `cps-assess grades send`, and each tick of a grade sender
-(lti_tool/grades/sender.py, run by `serve` in every worker or by `cps-assess grades worker`). It claims a due
+grading and regrades); each carries the learner's recorded score at its link, their attempts combined by the grading
+policy (`lti_tool.delivery.recorded_scores`), since the gradebook keeps the latest score posted. `drain` sends
+every due row once: `cps-assess grades send`, and each tick of a grade sender (lti_tool/grades/sender.py, run by
+`serve` in every worker or by `cps-assess grades worker`). It claims a due
 row with an atomic `UPDATE ... WHERE status = 'pending'` (safe with several workers and processes, on SQLite and
 PostgreSQL), posts it with pylti1p3's `AssignmentsGradesService` over the shared access-token cache, and records
 the outcome: sent; retried later with exponential backoff (timeouts, connection errors, 5xx, 429 with its

@@ -1,6 +1,7 @@
-"""The attempts at one resource link as the instructor's home page lists them: learner, status, score, the latest
-grade passback's status and reason (with the score to retry when it failed), and whether essays wait for a grade.
-Also the rows of the attempts CSV."""
+"""The attempts at one resource link as the instructor's home page lists them: learner, status, score, the learner's
+recorded score (their attempts by the grading policy, the score the gradebook gets) with the policy's name, the
+latest grade passback's status and reason (with the score to retry when it failed), and whether essays wait for a
+grade. Also the rows of the attempts CSV."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from item_bank.grading_policy import POLICY_NAMES
 from item_bank.model import ItemType
 from lti_tool.delivery.models import OUTBOX_FAILED, Attempt
+from lti_tool.delivery.recorded_scores import policy_in_force, recorded_of
 from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import User
 
@@ -32,6 +35,9 @@ class AttemptRow:
     passback_detail: str
     retry_score_id: int | None
     essays: str | None
+    recorded_score: float | None = None
+    recorded_maximum: float | None = None
+    grading_policy: str = ""
 
 
 def passback_status(attempt: Attempt) -> tuple[str, str]:
@@ -66,13 +72,20 @@ def attempt_rows(db: Session, resource_link_id: int) -> list[AttemptRow]:
         .options(selectinload(Attempt.scores), selectinload(Attempt.pinned))
         .order_by(User.name, User.sub, Attempt.number)
     )
+    found = list(db.execute(query))
+    by_user: dict[int, list[Attempt]] = {}
+    for attempt, user in found:
+        by_user.setdefault(user.id, []).append(attempt)
     rows = []
-    for attempt, user in db.execute(query):
+    for attempt, user in found:
         passback, detail = passback_status(attempt)
         latest = attempt.scores[-1] if attempt.scores else None
         retry = latest.id if latest is not None and latest.status == OUTBOX_FAILED else None
+        recorded, policy = recorded_of(by_user[user.id]), policy_in_force(by_user[user.id])
         rows.append(AttemptRow(attempt.id, display_name(user.name, user.sub), user.email, user.sub, attempt.number,
                                attempt.status, attempt.started_at, attempt.submitted_at, attempt.score,
                                attempt.score_maximum, passback, detail, retry,
-                               essay_state(attempt, has_essays(attempt))))
+                               essay_state(attempt, has_essays(attempt)),
+                               recorded.score if recorded else None, recorded.maximum if recorded else None,
+                               POLICY_NAMES[policy] if policy else ""))
     return rows

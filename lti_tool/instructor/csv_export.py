@@ -20,11 +20,12 @@ from lti_tool.instructor.statistics import LinkStatistics
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 ATTEMPT_COLUMNS = ("learner", "email", "platform_user_id", "attempt", "status", "started_at", "submitted_at",
-                   "score", "score_maximum", "passback", "passback_detail")
+                   "score", "score_maximum", "passback", "passback_detail", "recorded_score", "recorded_maximum",
+                   "grading_policy")
 ITEM_COLUMNS = ("position", "item_id", "type", "stem", "responses", "percent_correct", "mean_score_percent",
                 "discrimination", "omitted", "option_counts")
 ROSTER_COLUMNS = ("name", "email", "platform_user_id", "roles", "status", "attempts_started", "attempts_submitted",
-                  "best_score", "score_maximum", "has_attempted")
+                  "recorded_score", "score_maximum", "grading_policy", "has_attempted")
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -44,7 +45,8 @@ def download(body: str, filename: str) -> Response:
 def attempts_csv(rows) -> str:
     return csv_text(ATTEMPT_COLUMNS, ((
         r.learner, r.email, r.platform_user_id, r.number, r.status, iso(r.started_at), iso(r.submitted_at),
-        number(r.score), number(r.score_maximum), r.passback, r.passback_detail) for r in rows))
+        number(r.score), number(r.score_maximum), r.passback, r.passback_detail, number(r.recorded_score),
+        number(r.recorded_maximum), r.grading_policy) for r in rows))
 
 
 def statistics_csv(stats: LinkStatistics) -> str:
@@ -63,7 +65,8 @@ def roster_csv(entries: Iterable[RosterEntry]) -> str:
     return csv_text(ROSTER_COLUMNS, ((
         e.name, e.email, e.user_id, " ".join(e.roles), e.status,
         e.attempts.started if e.attempts else 0, e.attempts.submitted if e.attempts else 0,
-        number(e.attempts.best_score) if e.attempts else "", number(e.attempts.score_maximum) if e.attempts else "",
+        number(e.attempts.recorded_score) if e.attempts else "",
+        number(e.attempts.score_maximum) if e.attempts else "", e.attempts.policy_name if e.attempts else "",
         "yes" if e.has_attempted else "no") for e in entries))
 
 

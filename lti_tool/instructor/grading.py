@@ -1,10 +1,11 @@
-"""Grading essays against the blueprint's rubric, and sending the attempt's final score.
+"""Grading essays against the blueprint's rubric, and sending the learner's recorded score.
 
 A grade is rubric points per dimension (0..levels) turned into item points by `item_bank.scoring.score_essay`
 and stored on the attempt's pinned essay row; the attempt's score is the sum of its stored item scores (choice
-items as scored at submission, essays as graded). Once no essay waits, the final score goes to the outbox as
-FullyGraded (Canvas: `new_submission: false`), stamped after the attempt row is locked, so it is always newer
-than any score queued before it and the sender never posts an older score over it.
+items as scored at submission, essays as graded). Once no essay of the attempt waits, the learner's recorded score
+(their attempts at the link by the grading policy, `delivery.recorded_scores`) goes to the outbox (Canvas:
+`new_submission: false`), stamped after the attempt row is locked, so it is always newer than any score queued
+before it and the sender never posts an older score over it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from sqlalchemy.orm import Session
 from item_bank.model import Bank, Item, ItemType, Rubric
 from item_bank.scoring import ResponseError, score_essay, total
 from lti_tool.delivery import attempts as attempt_logic
+from lti_tool.delivery import recorded_scores
 from lti_tool.delivery.essay_grades import EssayGrade, grades_of
-from lti_tool.delivery.models import OUTBOX_FAILED, SUBMITTED, Attempt, ScoreOutbox
+from lti_tool.delivery.mastery_store import record_attempt
+from lti_tool.delivery.models import SUBMITTED, Attempt, ScoreOutbox
 from lti_tool.lti.models import User
 from lti_tool.web.db import utcnow
-
-FULLY_GRADED = "FullyGraded"
-PENDING_MANUAL = "PendingManual"
 
 
 class GradingRefused(Exception):
@@ -114,27 +114,23 @@ def grade_attempt(db: Session, bank: Bank, attempt: Attempt, points_by_item: dic
         raise GradingRefused(str(exc)) from exc
     queued = retotal(db, attempt, now)
     db.commit()
+    record_attempt(db, attempt, bank)
     return queued
+
+
+def set_total(attempt: Attempt) -> None:
+    """The attempt's total from its stored item scores (choice items as scored, essays as graded)."""
+    got, possible, pending = total(attempt_logic.stored_scores(attempt))
+    attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
 
 
 def retotal(db: Session, attempt: Attempt, now: datetime) -> ScoreOutbox | None:
-    """Set the attempt's total from its stored item scores and queue it for the LMS when it is final and differs
-    from the last final score queued (the caller holds the attempt row's lock and commits)."""
-    got, possible, pending = total(attempt_logic.stored_scores(attempt))
-    attempt.score, attempt.score_maximum, attempt.pending_manual = float(got), float(possible), pending
-    queued = None
-    if attempt.lineitem_url and not pending and _score_changed(attempt, float(got), float(possible)):
-        queued = ScoreOutbox(
-            attempt_id=attempt.id, platform_id=attempt.platform_id, lineitem_url=attempt.lineitem_url,
-            platform_user_id=db.get(User, attempt.user_id).sub, score_given=float(got),
-            score_maximum=float(possible), activity_progress="Completed", grading_progress=FULLY_GRADED,
-            new_submission=False, scored_at=now, next_try_at=now,
-        )
-        db.add(queued)
-    return queued
+    """Set the attempt's total and queue the learner's recorded score when this attempt is final and the recorded
+    score differs from the last one queued (the caller holds the attempt row's lock and commits)."""
+    set_total(attempt)
+    return queue_recorded(db, attempt, now)
 
 
-def _score_changed(attempt: Attempt, score: float, maximum: float) -> bool:
-    """Whether the platform still needs this score: nothing final was queued, or a different score was."""
-    finals = [s for s in attempt.scores if s.grading_progress == FULLY_GRADED and s.status != OUTBOX_FAILED]
-    return not finals or (finals[-1].score_given, finals[-1].score_maximum) != (score, maximum)
+def queue_recorded(db: Session, attempt: Attempt, now: datetime) -> ScoreOutbox | None:
+    """Queue the recorded score of the attempt's learner at its link, if the gradebook needs a new one."""
+    return recorded_scores.queue_if_changed(db, attempt, db.get(User, attempt.user_id).sub, now)

@@ -3,8 +3,10 @@ scores by a chosen policy, shown as a preview first, then committed with an audi
 
 Policies: `new-key` scores the stored responses against the item's current revision in the bank (through
 `item_bank.scoring`; the attempt then shows that revision), `full-credit` gives every attempt the item's full
-points, `drop` takes the item out of the total (0 of 0). Each changed total goes to the outbox once (as a final
-score when nothing else waits for grading), from `instructor_grading.retotal`.
+points, `drop` takes the item out of the total (0 of 0). Each learner whose recorded score changed (their attempts
+at the link by the grading policy, `delivery.recorded_scores`) gets one new score in the outbox, queued once all of
+their attempts are regraded, so a learner with two regraded attempts is sent the policy's score, not each
+attempt's own.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from item_bank.model import Bank, Item, ItemType
 from item_bank.scoring import ResponseError, score_response
 from item_bank.snapshot import bank_hashes
 from lti_tool.delivery import attempt_pins as pins
+from lti_tool.delivery.mastery_store import record_attempts
 from lti_tool.delivery.models import SUBMITTED, Attempt, AttemptItem, ItemVersion, ScoreOutbox
-from lti_tool.instructor.grading import retotal
+from lti_tool.delivery.practice import regradable_rows
+from lti_tool.instructor.grading import queue_recorded, set_total
 from lti_tool.instructor.regrade_models import Regrade, RegradeChange
 from lti_tool.lti.learner_names import display_name
 from lti_tool.lti.models import User
@@ -78,7 +82,7 @@ class RegradePlan:
 def revisions_used(db: Session, resource_link_ids: list[int] | None = None) -> list[tuple[str, int, int]]:
     """(item id, revision, submitted attempts) for every item revision the submitted attempts were given."""
     query = (select(AttemptItem.item_id, AttemptItem.revision, AttemptItem.attempt_id)
-             .join(Attempt, Attempt.id == AttemptItem.attempt_id).where(Attempt.status == SUBMITTED))
+             .join(Attempt, Attempt.id == AttemptItem.attempt_id).where(regradable_rows()))
     if resource_link_ids is not None:
         query = query.where(Attempt.resource_link_id.in_(resource_link_ids))
     counts: dict[tuple[str, int], int] = {}
@@ -92,7 +96,7 @@ def plan_regrade(db: Session, bank: Bank, item_id: str, revision: int, policy: P
     """What the regrade would do to every submitted attempt (of these links, or all) that used this revision."""
     new_version = _new_version(bank, item_id, revision) if policy is Policy.NEW_KEY else None
     query = (select(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-             .where(Attempt.status == SUBMITTED, AttemptItem.item_id == item_id, AttemptItem.revision == revision)
+             .where(regradable_rows(), AttemptItem.item_id == item_id, AttemptItem.revision == revision)
              .options(selectinload(Attempt.pinned)).order_by(Attempt.id))
     if resource_link_ids is not None:
         query = query.where(Attempt.resource_link_id.in_(resource_link_ids))
@@ -114,7 +118,8 @@ def plan_regrade(db: Session, bank: Bank, item_id: str, revision: int, policy: P
 def apply_regrade(db: Session, bank: Bank, plan: RegradePlan, *, actor: str, reason: str,
                   resource_link_id: int | None = None,
                   now: datetime | None = None) -> tuple[Regrade, list[ScoreOutbox]]:
-    """Commit the plan: new item scores and totals, the audit record, and one outbox row per changed final total.
+    """Commit the plan: new item scores and totals, the audit record, and one outbox row per learner whose recorded
+    score changed.
 
     Each attempt row is locked first (as grading does) and the plan is recomputed under the lock, so a grade or
     regrade committed meanwhile is never overwritten with a stale figure."""
@@ -130,7 +135,7 @@ def apply_regrade(db: Session, bank: Bank, plan: RegradePlan, *, actor: str, rea
             db.add(ItemVersion(hash=digest, item_id=item.id, revision=item.revision,
                                record=bank_hashes(bank).records[item.id], created_at=now))
     db.add(regrade)
-    queued = []
+    regraded: dict[tuple[int, int], Attempt] = {}
     for planned in plan.changes:
         db.execute(update(Attempt).where(Attempt.id == planned.attempt_id).values(status=SUBMITTED)
                    .execution_options(synchronize_session=False))
@@ -145,16 +150,24 @@ def apply_regrade(db: Session, bank: Bank, plan: RegradePlan, *, actor: str, rea
         row.dropped = plan.policy is Policy.DROP
         if plan.new_version is not None:
             row.content_hash, row.revision = plan.new_version[1], plan.new_version[0].revision
-        row_queued = retotal(db, attempt, now)
-        if row_queued is not None:
-            queued.append(row_queued)
+        set_total(attempt)
+        _keep_latest_final(regraded, attempt)
         new_total = (attempt.score or 0.0, attempt.score_maximum or 0.0)
         if old_total != new_total or planned.old_item != planned.new_item:
             regrade.changes.append(RegradeChange(attempt_id=attempt.id, old_score=old_total[0],
                                                  old_maximum=old_total[1], new_score=new_total[0],
                                                  new_maximum=new_total[1]))
+    queued = [row for row in (queue_recorded(db, a, now) for a in regraded.values()) if row is not None]
     db.commit()
+    record_attempts(db, [change.attempt_id for change in regrade.changes], bank)
     return regrade, queued
+
+
+def _keep_latest_final(regraded: dict[tuple[int, int], Attempt], attempt: Attempt) -> None:
+    """Per learner and link, the latest regraded attempt that waits for no essay: the one to queue a score for."""
+    key = (attempt.resource_link_id, attempt.user_id)
+    if not attempt.pending_manual and (key not in regraded or regraded[key].number < attempt.number):
+        regraded[key] = attempt
 
 
 def _new_version(bank: Bank, item_id: str, revision: int) -> tuple[Item, str]:

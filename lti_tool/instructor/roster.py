@@ -1,4 +1,5 @@
-"""The course roster from the platform (LTI Names and Role Provisioning Services), matched with this link's attempts.
+"""The course roster from the platform (LTI Names and Role Provisioning Services), matched with this link's attempts
+and each learner's recorded score (their attempts by the grading policy in force, `delivery.recorded_scores`).
 
 The members URL is the one the instructor's signed launch named (its NRPS claim), so the roster is always the
 launch's own course. pylti1p3's `NamesRolesProvisioningService` follows the platform's `Link: rel="next"` pages
@@ -13,10 +14,13 @@ from dataclasses import dataclass
 import requests
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.names_roles import NamesRolesProvisioningService
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from item_bank.grading_policy import POLICY_NAMES
+from item_bank.model import GradingPolicy
 from lti_tool.delivery.models import SUBMITTED, Attempt
+from lti_tool.delivery.recorded_scores import policy_in_force, recorded_of
 from lti_tool.lti.learner_names import claimed_name, display_name
 from lti_tool.lti.models import LaunchSession, User
 from lti_tool.lti.roles import is_instructor, is_learner, role_name
@@ -31,10 +35,19 @@ class RosterUnavailable(Exception):
 
 @dataclass(frozen=True)
 class AttemptSummary:
+    """A learner's attempts at the link and the score the gradebook gets for them (None before a submission)."""
+
     started: int
     submitted: int
-    best_score: float | None
+    recorded_score: float | None
     score_maximum: float | None
+    policy: GradingPolicy | None = None
+    pending: bool = False
+
+    @property
+    def policy_name(self) -> str:
+        """Which attempt counts, in words ("highest attempt"); empty before a submission."""
+        return POLICY_NAMES[self.policy] if self.policy is not None else ""
 
 
 @dataclass(frozen=True)
@@ -76,17 +89,26 @@ def fetch_members(launch: LaunchSession, db: Session) -> list[dict]:
 
 
 def attempt_summaries(db: Session, platform_id: int, resource_link_id: int) -> dict[str, AttemptSummary]:
-    """Per platform user id (`sub`): attempts started and submitted at this link, and the best score."""
+    """Per platform user id (`sub`): attempts started and submitted at this link, and the recorded score."""
     query = (
-        select(User.sub, func.count(Attempt.id),
-               func.sum(case((Attempt.status == SUBMITTED, 1), else_=0)),
-               func.max(Attempt.score), func.max(Attempt.score_maximum))
-        .join(User, User.id == Attempt.user_id)
+        select(User.sub, Attempt).join(User, User.id == Attempt.user_id)
         .where(Attempt.resource_link_id == resource_link_id, User.platform_id == platform_id)
-        .group_by(User.sub)
+        .order_by(User.sub, Attempt.number)
     )
-    return {sub: AttemptSummary(started, int(submitted or 0), best, maximum)
-            for sub, started, submitted, best, maximum in db.execute(query)}
+    by_sub: dict[str, list[Attempt]] = {}
+    for sub, attempt in db.execute(query):
+        by_sub.setdefault(sub, []).append(attempt)
+    return {sub: summary_of(attempts) for sub, attempts in by_sub.items()}
+
+
+def summary_of(attempts: list[Attempt]) -> AttemptSummary:
+    """One learner's attempts at one link, summed up with their recorded score."""
+    recorded = recorded_of(attempts)
+    submitted = sum(1 for a in attempts if a.status == SUBMITTED)
+    if recorded is None:
+        return AttemptSummary(len(attempts), submitted, None, None)
+    return AttemptSummary(len(attempts), submitted, recorded.score, recorded.maximum, policy_in_force(attempts),
+                          recorded.pending)
 
 
 def known_names(db: Session, platform_id: int, members: Iterable[Mapping]) -> dict[str, str]:

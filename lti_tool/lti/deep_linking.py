@@ -17,7 +17,7 @@ from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
 from item_bank.assemble import FormUnsatisfiable, form_items
-from item_bank.model import Bank, FeedbackPolicy, Form
+from item_bank.model import Bank, FeedbackPolicy, Form, GradingPolicy
 from lti_tool.lti.keys import signing_key
 from lti_tool.lti.models import LaunchSession
 from lti_tool.lti.platforms import PlatformRegistration
@@ -31,6 +31,13 @@ FEEDBACK_LABELS = {
     FeedbackPolicy.AFTER_SUBMIT: "Right after submitting",
     FeedbackPolicy.AFTER_DUE: "After the due date",
     FeedbackPolicy.NEVER: "Never (score only)",
+}
+# Which attempt the gradebook gets, in the instructor's words (the values of the `grading_policy` custom param).
+GRADING_POLICY_LABELS = {
+    GradingPolicy.HIGHEST: "The highest-scoring attempt",
+    GradingPolicy.LATEST: "The latest attempt",
+    GradingPolicy.FIRST: "The first attempt",
+    GradingPolicy.AVERAGE: "The average of all attempts",
 }
 
 
@@ -49,10 +56,13 @@ class LinkSettings:
     attempts_allowed: int
     time_limit_minutes: int
     feedback: FeedbackPolicy
+    grading_policy: GradingPolicy | None = None  # None: the form's own
 
     def as_custom(self, form_id: str) -> dict[str, str]:
         custom = {"form_id": form_id, "attempts_allowed": str(self.attempts_allowed),
                   "time_limit_minutes": str(self.time_limit_minutes), "feedback": self.feedback.value}
+        if self.grading_policy is not None:
+            custom["grading_policy"] = self.grading_policy.value
         if self.feedback is FeedbackPolicy.AFTER_DUE:
             custom["due_at"] = CANVAS_DUE_AT
         return custom
@@ -87,9 +97,15 @@ def parse_settings(values: dict[str, str]) -> tuple[LinkSettings | None, list[st
     except ValueError:
         feedback = None
         problems.append("Choose when learners see feedback.")
+    policy = None
+    if values.get("grading_policy"):
+        try:
+            policy = GradingPolicy(values["grading_policy"])
+        except ValueError:
+            problems.append("Choose which attempt counts for the grade.")
     if problems:
         return None, problems
-    return LinkSettings(attempts, minutes, feedback), []
+    return LinkSettings(attempts, minutes, feedback, policy), []
 
 
 def resource_link(summary: FormSummary, settings: LinkSettings, launch_url: str) -> DeepLinkResource:

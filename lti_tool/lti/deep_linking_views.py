@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
 
-from lti_tool.lti.deep_linking import FEEDBACK_LABELS, parse_settings, response_jwt, summarize
+from item_bank.practice import DEFAULT_WINDOW
+from lti_tool.lti.deep_linking import (
+    FEEDBACK_LABELS,
+    GRADING_POLICY_LABELS,
+    parse_settings,
+    response_jwt,
+    summarize,
+)
 from lti_tool.lti.launch_context import require_launch
 from lti_tool.lti.models import LaunchSession
+from lti_tool.lti.practice_links import parse_practice, practice_choices, practice_response_jwt
 from lti_tool.web.bank_access import current_bank
 from lti_tool.web.db import get_session
 from lti_tool.web.errors import refusal
@@ -25,7 +33,8 @@ def pick():
     if problem:
         return problem
     return render_template("deep_linking/pick.html", summaries=summarize(current_bank()),
-                           feedback_labels=FEEDBACK_LABELS, problems=[], chosen=None)
+                           feedback_labels=FEEDBACK_LABELS, policy_labels=GRADING_POLICY_LABELS, problems=[],
+                           chosen=None)
 
 
 @bp.post("/pick")
@@ -43,11 +52,34 @@ def choose():
         problems.insert(0, "Choose one of the assessments listed.")
     if problems:
         return render_template("deep_linking/pick.html", summaries=list(summaries.values()),
-                               feedback_labels=FEEDBACK_LABELS, problems=problems,
-                               chosen=request.form.get("form_id")), 400
+                               feedback_labels=FEEDBACK_LABELS, policy_labels=GRADING_POLICY_LABELS,
+                               problems=problems, chosen=request.form.get("form_id")), 400
     token = response_jwt(get_session(), launch, summary, settings, tool_url("launch.launch"))
     return render_template("deep_linking/return.html", return_url=launch.deep_linking_settings["deep_link_return_url"],
                            jwt=token, title=summary.form.title)
+
+
+@bp.context_processor
+def _practice_section() -> dict:
+    """The picker's "Adaptive practice" section: the practice targets with questions (deep_linking/_practice.html)."""
+    return {"practice_choices": practice_choices(current_bank()), "practice_window": DEFAULT_WINDOW}
+
+
+@bp.post("/pick-practice")
+@require_launch(instructor=True)
+def choose_practice():
+    """Build, sign and post back the deep-linking response for the chosen practice target."""
+    launch: LaunchSession = g.launch
+    problem = _check_deep_link(launch)
+    if problem:
+        return problem
+    settings, problems = parse_practice(current_bank(), request.form.to_dict())
+    if problems:
+        return refusal(400, "Please check your practice choices", " ".join(problems),
+                       "Go back to the list, choose again and add the practice.")
+    token = practice_response_jwt(get_session(), launch, settings, tool_url("launch.launch"))
+    return render_template("deep_linking/return.html", return_url=launch.deep_linking_settings["deep_link_return_url"],
+                           jwt=token, title=settings.target.title)
 
 
 def _check_deep_link(launch: LaunchSession):

@@ -195,7 +195,8 @@ def test_the_roster_comes_from_nrps_page_by_page_with_who_has_not_attempted(tool
     by_id = {r["platform_user_id"]: r for r in rows}
     assert len(rows) == 5
     assert (by_id["learner-1"]["has_attempted"], by_id["learner-1"]["attempts_submitted"]) == ("yes", "1")
-    assert by_id["learner-1"]["best_score"] == f"{CHOICE_POINTS:g}"
+    assert by_id["learner-1"]["recorded_score"] == f"{CHOICE_POINTS:g}"
+    assert by_id["learner-1"]["grading_policy"] == "highest attempt"
     assert by_id["learner-2"]["has_attempted"] == "no" and by_id["learner-4"]["status"] == "Inactive"
     assert by_id["teacher-1"]["roles"] == "Instructor"
 
