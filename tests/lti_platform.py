@@ -18,6 +18,10 @@ It is strict where the real platforms are strict, so the tool is tested against 
 - `hints_once = True` makes each `lti_message_hint` good for one authorization request, as Moodle 4.5 does
   (`mod/lti/auth.php` unsets it after its first use): a second request gets Moodle's "Invalid request" error page
   (counted in `refused_hints`). `auth_referrer_policy` sets the Referrer-Policy of the page that posts the id_token.
+- Launches carry the page they came from, as Canvas and Moodle do: `launch_presentation.return_url` (and the deep
+  linking return URL) on `pages_url`. `serve_pages_apart()` puts the course pages on a site of their own, as
+  Canvas Cloud's school sites are apart from its issuer (canvas.instructure.com) and OIDC and token URLs
+  (sso.canvaslms.com).
 """
 
 from __future__ import annotations
@@ -479,6 +483,7 @@ class LtiPlatform(_PlatformEndpoints):
         self._server = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self._pages_server = None
         self.app = self._build_app()
 
     # --- serving ---------------------------------------------------------------------------------------------------
@@ -489,6 +494,19 @@ class LtiPlatform(_PlatformEndpoints):
     @property
     def issuer(self) -> str:
         return self.url
+
+    @property
+    def pages_url(self) -> str:
+        """Where the course pages are: the platform's own site, or another one after `serve_pages_apart()`."""
+        return f"http://127.0.0.1:{self._pages_server.server_port}" if self._pages_server else self.url
+
+    def serve_pages_apart(self) -> str:
+        """Serve the platform's pages on a second site (another port of 127.0.0.1) as well, and name it in launches'
+        return URLs from now on, while the issuer, OIDC, token and key set URLs stay on `url`: Canvas Cloud's
+        arrangement. `stop()` ends it too. Returns the pages' site."""
+        self._pages_server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        threading.Thread(target=self._pages_server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self.pages_url
 
     def start(self) -> LtiPlatform:
         """Serve on 127.0.0.1 (the same port again after a stop)."""
@@ -505,6 +523,10 @@ class LtiPlatform(_PlatformEndpoints):
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._pages_server is not None:
+            self._pages_server.shutdown()
+            self._pages_server.server_close()
+            self._pages_server = None
 
     def fail_scores(self, *modes: str) -> None:
         """The next score posts fail, one mode each: "500", "503", "429" or "timeout"."""
@@ -549,10 +571,12 @@ class LtiPlatform(_PlatformEndpoints):
             CLAIM + "context": {"id": context_id, "title": "CPS ethics", "label": "CPS-101"},
             CLAIM + "tool_platform": {"guid": "test-platform", "product_family_code": self.flavour},
             CLAIM + "custom": dict(custom or {}),
+            CLAIM + "launch_presentation": {"document_target": "iframe", "return_url":
+                                            f"{self.pages_url}/courses/{context_id}/external_tools/retrieve"},
             NRPS_CLAIM: {"context_memberships_url": f"{self.url}/nrps/{context_id}", "service_versions": ["2.0"]},
         }
         if message_type == "LtiDeepLinkingRequest":
-            claims[DL_CLAIM] = {"deep_link_return_url": f"{self.url}/deep-link-return/{client_id}",
+            claims[DL_CLAIM] = {"deep_link_return_url": f"{self.pages_url}/deep-link-return/{client_id}",
                                 "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets":
                                 ["iframe", "window"], "accept_multiple": False, "data": "dl-data-1"}
         else:

@@ -105,11 +105,13 @@ def remember_shared_rows(session: Session) -> None:
 
 
 def record_launch(session: Session, platform_id: int, deployment_row_id: int, body: dict[str, Any],
-                  pylti_launch_id: str, config: dict, memo: RowMemo | None = None) -> LaunchSession:
+                  pylti_launch_id: str, config: dict, memo: RowMemo | None = None,
+                  frame_origins: tuple[str, ...] = ()) -> LaunchSession:
     """Store who launched what and return the new LaunchSession, in the session's transaction, NOT committed: the
     caller commits it together with what the launch starts (the learner's attempt: one commit per launch), then
     calls `remember_shared_rows`. Core statements only: the ORM's unit of work cost more CPU than the four
-    statements themselves."""
+    statements themselves. `frame_origins`: the platform page origins the signed token named (its pages' frame
+    ancestors)."""
     name = claimed_name(body, body["sub"])  # "" keeps a name learned earlier (see _upsert)
     user = _upserted_user(session, {"platform_id": platform_id, "sub": body["sub"]},
                           {"name": name, "email": body.get("email") or "", "updated_at": datetime.now(UTC)})
@@ -139,6 +141,7 @@ def record_launch(session: Session, platform_id: int, deployment_row_id: int, bo
         nrps_url=(body.get(NRPS_CLAIM) or {}).get("context_memberships_url"),
         deep_linking_settings=body.get(DL_CLAIM), pylti_launch_id=pylti_launch_id,
         created_at=now, expires_at=first_expiry(config, now, is_instructor(roles)), for_user_sub=_for_user(body),
+        frame_origins=list(frame_origins) or None,
     )
     session.connection().execute(LAUNCH_INSERT, {name: getattr(launch, name) for name in LAUNCH_COLUMNS})
     make_transient_to_detached(launch)

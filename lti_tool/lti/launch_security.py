@@ -3,8 +3,10 @@
 `ToolOIDCLogin` binds each login's state to its nonce, platform, deployment and parameters in the shared store
 and sets a `SameSite=None; Secure; Partitioned` state cookie; when the platform offers its storage
 (`lti_storage_target`), a per-login secret kept there stands in for a blocked cookie. When it offers none (Moodle
-4.5), a launch without the cookie is accepted only when a page of the platform posted it (`Origin`), and then
-validated like any other (docs/security.md, "Launch without the tool's cookies").
+4.5), a launch without the cookie is accepted only when a page of the platform posted it (`Origin`: the
+registration's URLs, its learned page origins or the one this very token names), and it is validated like any
+other (docs/security.md, "Launch without the tool's cookies"). A token whose signature checked out names the origins
+of the platform pages it came from (`page_origins`), which may frame the response to it.
 `HardenedMessageLaunch` then refuses anything that does not match: oversized tokens, algorithms other than
 RS256, unknown keys (after one refetch of the platform's key set), bad signatures, wrong issuer or audience, a
 missing or foreign `azp`, expired tokens or tokens issued in the future or too long ago (with a configured
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -29,6 +32,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.session import SessionService
 
+from lti_tool.web.security_headers import ORIGIN
 from lti_tool.web.shared_store import SharedStore
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -36,6 +40,8 @@ DEEP_LINKING = "LtiDeepLinkingRequest"
 SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
 ACCEPTED_MESSAGES = (RESOURCE_LINK, DEEP_LINKING, SUBMISSION_REVIEW)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")  # http is taken for these only (development and tests)
 STATE_COOKIE_PREFIX = "lti1p3"
 STORAGE_PROOF_FIELD = "lti_storage_proof"
 
@@ -181,6 +187,26 @@ def canonical_origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
+def page_origin(url: object) -> str | None:
+    """The origin of a platform page's URL when it may frame the tool: https, or http on this machine only; a plain
+    scheme://host[:port] (ORIGIN) of at most 255 characters, else None."""
+    origin = canonical_origin(url) if isinstance(url, str) else None
+    if origin is None or len(origin) > 255 or not ORIGIN.fullmatch(origin):
+        return None
+    return origin if origin.startswith("https://") or urlsplit(origin).hostname in LOOPBACK_HOSTS else None
+
+
+def page_origins(body: dict[str, Any], tool_base: str) -> tuple[str, ...]:
+    """The origins of the platform pages a launch token names, both set and signed by the platform: its return URL
+    and, for deep linking, where the picked links go back to; never the tool's own origin. Call it only on a token
+    whose signature checked out."""
+    presentation, settings = body.get(CLAIM + "launch_presentation"), body.get(DL_SETTINGS_CLAIM)
+    urls = (presentation.get("return_url") if isinstance(presentation, dict) else None,
+            settings.get("deep_link_return_url") if isinstance(settings, dict) else None)
+    own = canonical_origin(tool_base)
+    return tuple(dict.fromkeys(o for o in map(page_origin, urls) if o and o != own))
+
+
 def same_tool(url: str, tool_base: str) -> bool:
     """Whether `url` is a page of this tool: same scheme, host and port, and under the tool's path."""
     target, base = urlsplit(url), urlsplit(tool_base)
@@ -215,7 +241,8 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
     """PyLTI1p3's message launch, validated in a stricter order with every check the library leaves out."""
 
     def __init__(self, request: FlaskRequest, tool_config, shared: SharedStore, settings: dict[str, Any],
-                 tool_base: str, requests_session) -> None:
+                 tool_base: str, requests_session,
+                 known_origins: Callable[[int], Iterable[str]] = lambda _platform_id: ()) -> None:
         session_service = SessionService(request)
         session_service.set_data_storage(StoreLaunchData(shared, settings["LAUNCH_SESSION_SECONDS"]))
         super().__init__(request, tool_config, session_service=session_service,
@@ -224,7 +251,9 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         self._settings = settings
         self._tool_base = tool_base
         self._state_record: dict[str, Any] = {}
-        self.without_cookie = False
+        self._known_origins = known_origins  # a platform's learned page origins (lti_tool.lti.learned_origins)
+        self.without_cookie = self._awaiting_storage = False
+        self.signed_origins: tuple[str, ...] = ()  # page_origins() once the signature checked out
         self.set_launch_data_lifetime(settings["LAUNCH_SESSION_SECONDS"])
 
     # --- the order of checks -------------------------------------------------------------------------------------
@@ -240,6 +269,7 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
             self.validate_jwt_signature()
             self.check_times()
             self.check_nonce_matches_login()
+            self.check_browser()
             self.check_target_link_uri()
             self.validate_deployment()
             self.validate_message()
@@ -292,7 +322,8 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         proof = self._get_request_param(STORAGE_PROOF_FIELD)
         secret = record["storage_secret"]
         if not proof:
-            raise CookiesBlocked(record)
+            self._awaiting_storage = True  # the storage page is answered once the token proves genuine
+            return
         own_page = http_request.headers.get("Origin") == origin_of(self._tool_base)
         if not (own_page and secrets.compare_digest(proof.encode(), secret.encode())):
             raise refuse("Login state mismatch", "The launch could not be matched to its login through the "
@@ -333,25 +364,27 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
         if self._state_record.get("platform_id") != self._registration.platform_id:
             raise refuse("Login state mismatch", "The launch comes from another platform than its login.",
                          "Open the assessment again from the course.", status=401)
-        if self.without_cookie:
-            self.check_posted_by_platform()
 
-    def check_posted_by_platform(self) -> None:
-        """A platform without storage, a browser without the tool's cookie: the launch stands only if a page of
-        the platform posted it (its `Origin`), which another site cannot make a learner's browser claim; else the
-        browser is told how to open the assessment (CookiesBlocked). The rest of the launch is validated as usual,
-        its nonce and state used up once."""
+    def check_browser(self) -> None:
+        """Once the token is genuine and this login's: a browser without the tool's cookie goes on only with the
+        login's secret from the platform's storage (asked for now: CookiesBlocked) or, on a platform without
+        storage, if a page of the platform posted the launch (its `Origin`, which another site cannot make a
+        learner's browser claim); else it is told how to open the assessment (CookiesBlocked). Nothing is used up
+        before this: the state and nonce only once the launch passes every check."""
+        if self._awaiting_storage:
+            raise CookiesBlocked(self._state_record)
         sender = canonical_origin(http_request.headers.get("Origin"))
-        if sender is None or sender not in self.platform_origins():
+        if self.without_cookie and (sender is None or sender not in self.platform_origins()):
             raise CookiesBlocked(self._state_record)
 
     def platform_origins(self) -> set[str]:
-        """The origins whose pages may post this platform's launches: its issuer, OIDC and token URLs, and the
-        course sites the administrator lets frame the tool (CPS_FRAME_ANCESTORS, e.g. a Canvas school's domain)."""
+        """The origins whose pages may post this platform's launches: its issuer, OIDC and token URLs, the course
+        sites the administrator lets frame the tool (CPS_FRAME_ANCESTORS), those learned from its earlier launches
+        and the one this signed token names (a Canvas school's course site)."""
         registration = self._registration
         urls = (registration.get_issuer(), registration.get_auth_login_url(), registration.get_auth_token_url(),
-                *(self._settings.get("FRAME_ANCESTORS") or ()))
-        return {origin for origin in map(canonical_origin, urls) if origin}
+                *(self._settings.get("FRAME_ANCESTORS") or ()), *self._known_origins(registration.platform_id))
+        return {origin for origin in map(canonical_origin, urls) if origin} | set(self.signed_origins)
 
     def _key_set(self, refresh: bool) -> dict[str, Any]:
         url = self._registration.get_key_set_url()
@@ -414,6 +447,7 @@ class HardenedMessageLaunch(FlaskMessageLaunch):
             raise refuse("Invalid launch token", "The launch token's signature or claims are not valid.",
                          "Check the platform's keys and the tool's registration.", status=401) from None
         body = self._jwt["body"]
+        self.signed_origins = page_origins(body, self._tool_base)
         azp = body.get("azp")
         if azp is not None and azp != client_id or (isinstance(body.get("aud"), list) and client_id not in body["aud"]):
             raise refuse("Wrong authorized party", "The token's authorized party (azp) is not this tool.",

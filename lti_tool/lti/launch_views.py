@@ -4,6 +4,11 @@ A successful launch records a LaunchSession and answers with the page for its me
 Refusals are 4xx pages that say what to check; the id_token is never echoed nor logged. A launch whose state
 cookie the browser blocked is finished here too when something stands in for the cookie (launch_security); the
 login is never run again, since platforms such as Moodle 4.5 accept each login hint only once.
+
+Every answer to a token whose signature checked out may be framed by the platform pages that token names (a
+Canvas school's course site, `page_origins`), and a successful launch adds them to its platform's learned origins
+in its own transaction (lti_tool.lti.platform_origins). The platform-storage login page may be framed by the page
+that posted the login: it runs before any token, and holds nothing a page framing it could read or set off.
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ from lti_tool.lti.launch_security import (
     LaunchRefused,
     ToolOIDCLogin,
     origin_of,
+    page_origin,
     same_tool,
 )
+from lti_tool.lti.learned_origins import of_platform
+from lti_tool.lti.platform_origins import learn_page_origins
 from lti_tool.lti.platforms import DatabaseToolConf
 from lti_tool.lti.registration_cache import registration_cache
 from lti_tool.web.db import get_session
 from lti_tool.web.errors import refusal
 from lti_tool.web.http_client import http_session
+from lti_tool.web.security_headers import allow_framing_by
 from lti_tool.web.shared_store import store
 from lti_tool.web.urls import tool_base_url, tool_url
 
@@ -87,6 +96,8 @@ def login():
         return refusal(403, "Unknown platform", "No active registration matches this login.",
                        "Check the issuer and client id of the registration.")
     if oidc.storage_secret:
+        poster = page_origin(request.headers.get("Origin") or request.referrer)
+        allow_framing_by(*(poster,) if poster else ())
         return oidc.page_response(render_template(
             "lti_storage/login.html", auth_url=url, target=params["lti_storage_target"],
             origin=origin_of(platform.auth_login_url), key=storage_key(oidc.state), value=oidc.storage_secret))
@@ -97,21 +108,24 @@ def login():
 def launch():
     """The platform's form post with the id_token: validate it, record the launch, answer with the right page."""
     conf = _tool_conf()
+    db = get_session()
     message = HardenedMessageLaunch(FlaskRequest(), conf, store(), current_app.config, tool_base_url(),
-                                    http_session())
+                                    http_session(), known_origins=lambda platform: of_platform(db, platform))
     try:
         message.validate()
     except LaunchRefused as refused:
         return _shown(refused)
     except CookiesBlocked as blocked:
         return _without_cookies(blocked.state_record)
+    finally:
+        allow_framing_by(*message.signed_origins)  # empty unless the token's signature checked out
     if message.without_cookie:
         log.info("launch without the state cookie, posted by the platform's page")
     platform_id = message.registration.platform_id
     deployment_row_id = conf.deployment_row_ids[(platform_id, message.body[CLAIM + "deployment_id"])]
-    db = get_session()
-    launch_session = record_launch(db, platform_id, deployment_row_id, message.body,
-                                   message.get_launch_id(), current_app.config, conf)
+    launch_session = record_launch(db, platform_id, deployment_row_id, message.body, message.get_launch_id(),
+                                   current_app.config, conf, frame_origins=message.signed_origins)
+    learn_page_origins(db, platform_id, message.signed_origins)
     landing = landing_for(launch_session)  # a learner's landing starts the attempt and commits the launch with it
     db.commit()  # every other landing: the launch record is committed here, before the browser is sent on
     remember_shared_rows(db)

@@ -43,6 +43,21 @@ class Platform(Base):
         return self.status == self.ACTIVE
 
 
+class PlatformOrigin(Base):
+    """An origin of a platform's own pages (a Canvas school's course site), learned from the return URLs that the
+    platform's validated, signed launches name (lti_tool.lti.learned_origins): it may frame the tool and post its
+    launches like the registration's own URLs; a bounded number per platform, the newest kept."""
+
+    __tablename__ = "lti_platform_origins"
+    __table_args__ = (UniqueConstraint("platform_id", "origin", name="uq_lti_platform_origins_platform_origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(255))
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Deployment(Base):
     __tablename__ = "lti_deployments"
     __table_args__ = (UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployments_platform_dep"),)
@@ -162,6 +177,9 @@ class LaunchSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     for_user_sub: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The page origins the launch's signed token named (its return URLs): every page of this launch may be framed
+    # by them, in every worker at once, before the workers' cached lists learn them (lti_tool.lti.platform_origins).
+    frame_origins: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
     platform: Mapped[Platform] = relationship()
     deployment: Mapped[Deployment] = relationship()

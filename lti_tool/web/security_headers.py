@@ -2,13 +2,15 @@
 (inline blocks carry a per-response nonce) and lets only the registered platforms frame the tool, nosniff, a
 Referrer-Policy that keeps launch tokens (`ls` in URLs) out of Referer headers, and HSTS when the public URL is https.
 
-`frame-ancestors` and `form-action` list the origins the app's frame-origins source gives (`FRAME_ORIGINS` in
-`app.extensions`, an object with `get(app)`: lti_tool.lti.platform_origins puts the registered platforms there) plus
-CPS_FRAME_ANCESTORS.
+`frame-ancestors` and `form-action` list the origins the app's frame-origins source gives for the current response
+(`FRAME_ORIGINS` in `app.extensions`, an object with `get(app)`: lti_tool.lti.platform_origins puts the registered
+platforms and the origins learned from their launches there), CPS_FRAME_ANCESTORS, and the origins a view allowed for
+its own response alone (`allow_framing_by`).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -16,6 +18,9 @@ from flask import Flask, Response, current_app, g
 
 HSTS = "max-age=31536000; includeSubDomains"
 FRAME_ORIGINS = "frame_origins"
+# scheme://host[:port] and nothing else: what may go into a CSP source list (no space, quote, semicolon or path).
+ORIGIN = re.compile(r"https?://(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+                    r"(?::[0-9]{1,5})?")
 
 
 def csp_nonce() -> str:
@@ -36,12 +41,19 @@ def origin_of(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1].lower()}"
 
 
+def allow_framing_by(*origins: str) -> None:
+    """Let these origins frame this one response and receive its forms (a launch's signed page origins, which the
+    cached lists may not hold yet). Anything that is not a plain lower-case origin is left out."""
+    plain = tuple(origin for origin in origins if ORIGIN.fullmatch(origin or ""))
+    g.response_frame_origins = (*g.get("response_frame_origins", ()), *plain)
+
+
 def policy(app: Flask, nonce: str) -> str:
     """The Content-Security-Policy of one response."""
     extra = tuple(app.config.get("FRAME_ANCESTORS") or ())
     source = app.extensions.get(FRAME_ORIGINS)
     platforms = source.get(app) if source is not None else ()
-    sources = " ".join(dict.fromkeys((*platforms, *extra)))
+    sources = " ".join(dict.fromkeys((*platforms, *extra, *g.get("response_frame_origins", ()))))
     return "; ".join((
         "default-src 'none'",
         f"script-src 'self' 'nonce-{nonce}'",

@@ -1,6 +1,7 @@
 """The LMS side of the browser tests: course pages of the test platform that embed the tool in an iframe.
 
-Added to a `tests.lti_platform.LtiPlatform` (on its own site, http://127.0.0.1:PORT) as Canvas and Moodle do it:
+Added to a `tests.lti_platform.LtiPlatform` (on its own site, http://127.0.0.1:PORT, or on a site apart from its
+registration's URLs after `serve_pages_apart()`, as Canvas Cloud's) as Canvas and Moodle do it:
 the course page holds an iframe whose first document posts the OIDC login to the tool. With `storage=True` the
 login names `lti_storage_target=_parent` and the course page answers the LTI client-side postMessages
 (`lti.capabilities`, `lti.put_data`, `lti.get_data`), keeping each tool origin's data apart; every message it
@@ -54,7 +55,7 @@ class CoursePages:
         """A course page that launches the tool in an iframe with these launch claims (a fresh login per load)."""
         token = secrets.token_urlsafe(8)
         self.placements[token] = {"storage": storage, "claims": claim_args}
-        return f"{self.platform.url}/course/{token}"
+        return f"{self.platform.pages_url}/course/{token}"
 
 
 def add_course_pages(platform: LtiPlatform, client_id: str) -> CoursePages:
