@@ -4,7 +4,9 @@ The banks are deterministic (same size -> same YAML), use every item type, and c
 that need escaping in XML, GIFT and HTML; they are written as YAML and loaded through the real loader. Each format
 runs in a fresh subprocess so its peak RSS (which includes loading the bank) is its own. A plain lxml loop that
 writes the same QTI 2.1 items (same elements, text without Markdown rendering, a manifest without LOM metadata)
-into a zip is the baseline.
+into a zip is the baseline. It writes the zip as the exporters do (`exporters.packaging.PackageWriter`: the same
+deflate level, timestamps and zip writer), so the two differ in how the documents are built, not in how they are
+stored.
 After every export the parent checks that every item id arrived in the output. Export time is printed as wall
 clock and as the child's CPU time: on a shared machine the CPU time is the fairer comparison of two formats.
 
@@ -141,10 +143,13 @@ IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 
 def baseline(items, stream) -> None:  # noqa: ANN001 - Items and a binary stream
     """The plain loop: the same QTI 2.1 items (declarations, body, scoring, feedback processing, modal feedback,
-    a manifest listing them) built with bare lxml calls, text inserted as is (no Markdown), into a deflated zip."""
+    a manifest listing them) built with bare lxml calls, text inserted as is (no Markdown), into a deflated zip
+    written as the exporters write theirs."""
+    from exporters.packaging import PackageWriter
+
     manifest = etree.Element(f"{{{IMSCP}}}manifest", identifier="MANIFEST-baseline", nsmap={None: IMSCP})
     resources = etree.SubElement(manifest, f"{{{IMSCP}}}resources")
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as z:
+    with PackageWriter(stream, sorted_names=False) as z:
         for item in items:
             root = etree.Element(f"{{{QTI21}}}assessmentItem", identifier=item.id, title=item.id, adaptive="false",
                                  timeDependent="false", nsmap={None: QTI21})
@@ -159,11 +164,11 @@ def baseline(items, stream) -> None:  # noqa: ANN001 - Items and a binary stream
             _sub(_sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK_GENERAL", identifier="GENERAL",
                       showHide="show"), "p", item.feedback)
             href = f"items/{item.id}.xml"
-            z.writestr(href, etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+            z.write(href, etree.tostring(root, xml_declaration=True, encoding="utf-8"))
             resource = etree.SubElement(resources, f"{{{IMSCP}}}resource", identifier=f"res-item-{item.id}",
                                         type="imsqti_item_xmlv2p1", href=href)
             etree.SubElement(resource, f"{{{IMSCP}}}file", href=href)
-        z.writestr("imsmanifest.xml", etree.tostring(manifest, xml_declaration=True, encoding="utf-8"))
+        z.write("imsmanifest.xml", etree.tostring(manifest, xml_declaration=True, encoding="utf-8"))
 
 
 def _sub(parent, tag, text=None, **attrs):  # noqa: ANN001, ANN202

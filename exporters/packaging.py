@@ -9,7 +9,8 @@ empty), and a 50,000-item export must not hold every document in memory. So:
   zip is sorted by construction; pass `sorted_names=False` only when a format fixes another order, e.g. the
   `mimetype`-first rule of some containers;
 - entries are streamed: `xml(name)` gives an `lxml.etree.xmlfile` writer bound to the zip entry, `open(name)` a
-  binary stream, `write(name, data)` writes small entries at once.
+  binary stream, `write(name, data)` writes small entries at once;
+- the zip itself is written by `exporters.zip_writer`: zipfile's bytes, without zipfile's per-entry overhead.
 
 Usage:
 
@@ -27,13 +28,14 @@ whatever namespace the format uses.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO
 
 from lxml import etree
+
+from exporters.zip_writer import EntryStream, ZipWriter
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -51,10 +53,12 @@ class PackageWriter:
     """A zip written entry by entry with fixed metadata; use as a context manager (closing writes the directory)."""
 
     def __init__(self, out: BinaryIO, *, sorted_names: bool = True) -> None:
-        self._zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._zip = ZipWriter(out, date_time=ZIP_EPOCH, mode=FILE_MODE, level=COMPRESS_LEVEL, system=UNIX)
         self._sorted = sorted_names
         self._last: str | None = None
-        self._names: set[str] = set()
+        self._names: list[str] = []
+        self._names_seen: set[str] = set()
+        self._open: EntryStream | None = None
 
     def __enter__(self) -> PackageWriter:
         return self
@@ -65,18 +69,23 @@ class PackageWriter:
     @property
     def names(self) -> list[str]:
         """Entry names written so far, in zip order."""
-        return [i.filename for i in self._zip.infolist()]
+        return list(self._names)
 
     def write(self, name: str, data: bytes | str) -> None:
         """Write a small entry in one go (text is encoded as UTF-8)."""
-        with self.open(name) as stream:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        self._check(name)
+        self._zip.write(name, data.encode("utf-8") if isinstance(data, str) else data)
 
     @contextmanager
     def open(self, name: str) -> Iterator[IO[bytes]]:
         """A binary stream into the entry `name`; the data is compressed as it is written."""
-        with self._zip.open(self._entry(name), "w", force_zip64=False) as stream:
-            yield stream
+        self._check(name)
+        with self._zip.open(name) as stream:
+            self._open = stream
+            try:
+                yield stream  # type: ignore[misc]  # EntryStream writes bytes, as IO[bytes] does
+            finally:
+                self._open = None
 
     @contextmanager
     def xml(self, name: str) -> Iterator[etree.xmlfile]:
@@ -88,19 +97,17 @@ class PackageWriter:
     def close(self) -> None:
         self._zip.close()
 
-    def _entry(self, name: str) -> zipfile.ZipInfo:
+    def _check(self, name: str) -> None:
         check_entry_name(name)
-        if name in self._names:
+        if self._open is not None:
+            raise PackageError(f"zip entry {name!r} started while another is still being written")
+        if name in self._names_seen:
             raise PackageError(f"zip entry {name!r} written twice")
         if self._sorted and self._last is not None and name <= self._last:
             raise PackageError(f"zip entry {name!r} comes after {self._last!r}; write entries in sorted order")
-        self._names.add(name)
+        self._names_seen.add(name)
+        self._names.append(name)
         self._last = name
-        info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.create_system = UNIX
-        info.external_attr = FILE_MODE << 16
-        return info
 
 
 def check_entry_name(name: str) -> None:

@@ -10,9 +10,10 @@ LOM 1.3 loose, every element one the manifest schemas accept (`exporters.qti2_re
 - relation, kind "references", one per source in the item's order: resource/identifier (catalog
   `cps-ethics-sources`, the source key) and resource/description (the source's title from the blueprint).
 
-Why it is built from cached parts: a 50,000-item manifest holds 50,000 of these, and most of each (the QTI block,
-the classifications, the relations) repeats from item to item; a deep copy of a finished part costs far less in
-lxml than building it element by element.
+Why skeletons with slots: a 50,000-item manifest holds 50,000 of these, and most of each (the QTI block, the
+classifications, the relations) repeats from item to item. A skeleton is assembled once per kind of item from
+cached parts (a copy of a finished part costs less in lxml than building it element by element), serialized once
+as a template, and each item only fills in its identifier, title, tags and law coverage.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 
+from exporters.xml_template import slot
 from item_bank.licensing import content_license
 from item_bank.model import Bank, Item, ItemType
 from item_bank.snapshot import bank_version
@@ -75,7 +77,8 @@ def bank_lom(bank: Bank) -> etree._Element:
 
 
 class ItemMetadata:
-    """Builds item `<metadata>` elements for one bank in one QTI dialect; call it once per item resource."""
+    """Builds the item `<metadata>` skeletons of one bank in one QTI dialect, and each item's values for them
+    (`exporters.xml_template`: the manifest writes every resource from a template)."""
 
     def __init__(self, bank: Bank, manifest_ns: str, metadata_ns: str) -> None:
         self.bank = bank
@@ -86,27 +89,25 @@ class ItemMetadata:
         self._objectives = bank.blueprint.objectives
         self._domains = {d.id: d.title for d in bank.blueprint.domains}
 
-    def __call__(self, item: Item, identifier: str, title: str, parent: etree._Element | None = None
-                 ) -> etree._Element:
-        """The item's `<metadata>`, appended to `parent` when given (built in place: no move between documents)."""
-        metadata = self.shared(item, parent)
-        self.fill(metadata, item, identifier, title)
-        return metadata
-
     def key(self, item: Item) -> Hashable:
-        """Everything `shared` depends on: items with equal keys have equal shared metadata."""
+        """Everything `skeleton` depends on: items with equal keys have equal skeletons."""
         return (item.type is ItemType.EXTENDED_TEXT, item.revision, item.status, item.difficulty, item.objectives,
-                item.cognitive_level, item.sources)
+                item.cognitive_level, item.sources, len(item.tags), _is_law(item))
 
-    def shared(self, item: Item, parent: etree._Element | None = None) -> etree._Element:
-        """The `<metadata>` without what only this item has: the identifier entry and title are left empty."""
+    def skeleton(self, item: Item, parent: etree._Element) -> etree._Element:
+        """The item's `<metadata>`, appended to `parent`, with slots for what only this item has: `entry` (the
+        identifier), `title`, `keyword-<n>` (its tags) and, for a law item, `jurisdiction` and `law-as-of`."""
         tag = f"{{{self.manifest_ns}}}metadata"
-        metadata = (etree.Element(tag, nsmap=self._nsmap) if parent is None
-                    else etree.SubElement(parent, tag, nsmap=self._nsmap))
+        metadata = etree.SubElement(parent, tag, nsmap=self._nsmap)
         interaction = "extendedTextInteraction" if item.type is ItemType.EXTENDED_TEXT else "choiceInteraction"
         self._copy(metadata, ("qti", interaction), self._qti_metadata, interaction)
         lom = _el(metadata, "lom")
-        self._copy(lom, "general", self._general)
+        general = self._general(lom)
+        for n in range(len(item.tags)):
+            _text(general, "keyword", slot(f"keyword-{n}"))
+        if _is_law(item):
+            _text(general, "coverage", slot("jurisdiction"))
+            _text(general, "coverage", slot("law-as-of"))
         self._copy(lom, ("lifeCycle", item.revision, item.status), self._life_cycle, item.revision, item.status)
         self._copy(lom, ("educational", item.difficulty), self._educational, item.difficulty)
         self._copy(lom, ("objectives", item.objectives), self._objective_paths, item.objectives)
@@ -115,16 +116,15 @@ class ItemMetadata:
             self._copy(lom, ("relation", source), self._relation, source)
         return metadata
 
-    def fill(self, metadata: etree._Element, item: Item, identifier: str, title: str) -> None:
-        """Write into a copy of `shared(item)` what only this item has: identifier, title, keywords, coverage."""
-        general = metadata[1][0]  # metadata: qtiMetadata, lom; lom: general first
-        general[0][1].text = identifier
-        general[1][0].text = title
-        for tag in item.tags:
-            _text(general, "keyword", tag)
-        if item.jurisdiction is not None and item.law_as_of is not None:
-            _text(general, "coverage", item.jurisdiction)
-            _text(general, "coverage", LAW_AS_OF + item.law_as_of.isoformat())
+    def values(self, item: Item, identifier: str, title: str) -> dict[str, str]:
+        """What fills the slots of `skeleton(item)`."""
+        values = {"entry": identifier, "title": title}
+        for n, tag in enumerate(item.tags):
+            values[f"keyword-{n}"] = tag
+        if _is_law(item):
+            values["jurisdiction"] = item.jurisdiction or ""
+            values["law-as-of"] = LAW_AS_OF + item.law_as_of.isoformat() if item.law_as_of else ""
+        return values
 
     def _copy(self, parent: etree._Element, key: Hashable, build: Callable[..., etree._Element], *args: Any
               ) -> etree._Element:
@@ -136,13 +136,13 @@ class ItemMetadata:
         parent.append(fresh)
         return fresh
 
-    def _general(self) -> etree._Element:
-        """general/identifier, title and language, with the entry and the title left for each item to fill."""
-        general = self._part("general")
+    def _general(self, lom: etree._Element) -> etree._Element:
+        """general/identifier, title and language, with the entry and the title as slots."""
+        general = _el(lom, "general")
         ident = _el(general, "identifier")
         _el(ident, "catalog", CATALOG)
-        _el(ident, "entry")
-        _text(general, "title", "")
+        _el(ident, "entry", slot("entry"))
+        _text(general, "title", slot("title"))
         _el(general, "language", "en")
         return general
 
@@ -205,3 +205,7 @@ class ItemMetadata:
         if title:
             _text(resource, "description", title)
         return relation
+
+
+def _is_law(item: Item) -> bool:
+    return item.jurisdiction is not None and item.law_as_of is not None

@@ -67,18 +67,22 @@ def check_bank(root: Path | str | None = None, *, bulk: bool = False) -> tuple[B
 
 @contextmanager
 def bulk_loading() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a command-line process loads a big bank.
+    """Pause the cyclic garbage collector while a command-line process loads a big bank, and leave what is loaded
+    out of its later passes.
 
     Loading allocates millions of objects, none of them in reference cycles; with the collector on, its passes walk
-    the items loaded so far again and again. The collector is process-wide, so this is for a command that loads and
-    exits, never for the threaded server (its requests allocate while a bank loads): the server loads with the
-    collector on, as `check_bank` does by default.
+    the items loaded so far again and again. Switched back on, its first passes would still walk all of them once
+    per generation (everything loaded counts as new), so what survives the load is moved to the permanent
+    generation (`gc.freeze`): the bank lives until the command exits anyway. The collector is process-wide, so this
+    is for a command that loads and exits, never for the threaded server (its requests allocate while a bank
+    loads): the server loads with the collector on, as `check_bank` does by default.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
