@@ -4,10 +4,12 @@ A practice target is the whole blueprint or one domain; its pool is the reviewed
 first objective is one of the target's. `choose_next` picks the next question in two steps. First the objective
 (`next_objectives`): an objective the last answer left weak comes back once, with another item; otherwise the one
 whose estimate we trust least (`doubt`: few answers, or answers that disagree with how the learner does everywhere
-else), and of the objectives we trust about equally little, the weakest. Then an item of that objective: one never
-answered before one answered, else the one answered longest ago, and the difficulty that suits the estimate. Items
-answered in the last `window` questions, and their enemies, are never chosen. docs/mastery.md explains the choice
-and the benchmark (bench/practice_sim.py) that measures it against random drawing.
+else), and of the objectives we trust about equally little, the weakest. Then an item of that objective that
+is tagged with it alone before one shared with another objective, the difficulty that suits a thin estimate and
+moderate once it rests on several answers, then one never answered before one answered, else the one answered
+longest ago. Items answered in the last `window` questions, and their enemies, are
+never chosen. docs/mastery.md explains the choice and the benchmark (bench/practice_sim.py) that measures it against
+random drawing.
 
 Pure and seeded: the same pool, mastery, history and rng state give the same item.
 """
@@ -22,7 +24,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from item_bank.enemies import groups_by_item
-from item_bank.mastery import PRIOR_ALPHA, PRIOR_BETA, Mastery, prior
+from item_bank.mastery import MASTERED_EVIDENCE, PRIOR_ALPHA, PRIOR_BETA, Mastery, prior
 from item_bank.model import DIFFICULTIES, Bank, EnemyGroup, Item
 
 PRACTICE_ALL = "all"
@@ -98,18 +100,20 @@ def choose_next(pool: Sequence[Item], mastery: Mapping[str, Mastery], recent: Se
     """The next practice question, or None when nothing is eligible.
 
     `recent` is the item ids the learner answered in this practice, oldest first. The objective is drawn with `rng`
-    from `next_objectives`; then its item that was never answered, or else answered longest ago, with the difficulty
-    nearest the estimate; ties drawn with `rng`.
+    from `next_objectives`; then its item tagged with that objective alone before one shared with another objective
+    (answered partly from the other), then the difficulty `_wanted_difficulty` names, then one never answered, or
+    else answered longest ago; ties drawn with `rng`.
     """
     eligible = eligible_items(pool, recent, enemies, window)
     if not eligible:
         return None
     objective = _draw(rng, _next_objectives(pool, eligible, mastery, recent))
-    wanted = _matched_difficulty((mastery.get(objective) or prior(objective)).mean)
+    wanted = _wanted_difficulty(mastery.get(objective) or prior(objective))
     last_seen = {item_id: n for n, item_id in enumerate(recent)}
 
-    def preference(item: Item) -> tuple[int, int]:
-        return last_seen.get(item.id, -1), abs(DIFFICULTIES.index(item.difficulty) - wanted)
+    def preference(item: Item) -> tuple[int, int, int]:
+        others = len(dict.fromkeys(item.objectives)) - 1
+        return others, abs(DIFFICULTIES.index(item.difficulty) - wanted), last_seen.get(item.id, -1)
 
     candidates = [i for i in eligible if i.primary_objective == objective]
     best = min(preference(i) for i in candidates)
@@ -180,12 +184,21 @@ def _enemy_index(enemies: tuple[EnemyGroup, ...]) -> dict[str, tuple[EnemyGroup,
     return groups_by_item(enemies)
 
 
-def _matched_difficulty(estimate: float) -> int:
-    """The index in DIFFICULTIES of the difficulty that suits an estimate: easy when low, hard when high."""
-    if estimate < _EASY_BELOW:
-        return DIFFICULTIES.index("easy")
-    if estimate >= _HARD_FROM:
-        return DIFFICULTIES.index("hard")
+def _wanted_difficulty(mastery: Mastery) -> int:
+    """The index in DIFFICULTIES of the difficulty to ask next on an objective: the one that suits the estimate
+    (easy below 45%, hard from 75%) while it rests on fewer than `MASTERED_EVIDENCE` answers, moderate after.
+
+    While the flat prior still holds a thin estimate near one half, a matched item's heavier weight on the likely
+    answer (a miss on an easy item, a right answer on a hard one) moves it away from one half faster. Once there are
+    several answers the estimate is mostly evidence, and a moderate item's answer (weight 1 either way) is a draw of
+    exactly the chance the estimate is about, whereas an easy or hard item's answer is a draw of a higher or lower
+    chance that the weights only roughly undo, so in the long run they leave the estimate off the truth.
+    """
+    if mastery.evidence < MASTERED_EVIDENCE:
+        if mastery.mean < _EASY_BELOW:
+            return DIFFICULTIES.index("easy")
+        if mastery.mean >= _HARD_FROM:
+            return DIFFICULTIES.index("hard")
     return DIFFICULTIES.index("moderate")
 
 

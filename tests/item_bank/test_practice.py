@@ -4,6 +4,7 @@ enemy of one, the same for the same seed. Also the simulation benchmark, run sma
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import subprocess
@@ -178,16 +179,20 @@ def test_unseen_items_come_first_then_the_one_answered_longest_ago() -> None:
     assert choose_next(pool, {}, ["a-2", "a-3", "a-1", "a-3"], (), 0, random.Random(1)).id == "a-2"
 
 
-def test_the_item_difficulty_follows_the_estimate() -> None:
+def test_the_difficulty_follows_a_thin_estimate_then_turns_moderate_and_one_objective_comes_first() -> None:
     easy, moderate, hard = item("e", "D3.1", "easy"), item("m", "D3.1"), item("h", "D3.1", "hard")
     practised = [item(f"p-{n}", "D3.1") for n in range(6)]
-    strong = answered(*((p, 1.0) for p in practised))
-    weak = answered(*((p, 0.0) for p in practised))
-    recent = [p.id for p in practised]
     pool = [easy, moderate, hard, *practised]
-    assert choose_next(pool, strong, recent, (), 0, random.Random(1)).id == "h"
-    assert choose_next(pool, weak, recent, (), 0, random.Random(1)).id == "e"
+    for answers in (3, 6):
+        strong = answered(*((p, 1.0) for p in practised[:answers]))
+        weak = answered(*((p, 0.0) for p in practised[:answers]))
+        recent = [p.id for p in practised[:answers]]
+        assert choose_next(pool, strong, recent, (), 0, random.Random(1)).id == ("h" if answers == 3 else "m")
+        assert choose_next(pool, weak, recent, (), 0, random.Random(1)).id == ("e" if answers == 3 else "m")
     assert choose_next([easy, moderate, hard], {}, [], (), 0, random.Random(1)).id == "m"
+    shared = dataclasses.replace(moderate, id="s", objectives=("D3.1", "D3.2"))
+    assert choose_next([shared, hard], {}, [], (), 0, random.Random(1)).id == "h"  # its objective alone first
+    assert choose_next([shared], {}, [], (), 0, random.Random(1)).id == "s"  # else a shared one
 
 
 def test_the_same_seed_gives_the_same_session(real_bank) -> None:
