@@ -10,12 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO, STARTER_BANK, skip_or_fail
+from tests.server_output import banner_lines, free_port
 
 HINT = "an LMS needs the tool's public https URL: put a TLS proxy in front and set CPS_PUBLIC_URL"
 
@@ -35,11 +35,6 @@ def make_run(tmp_path):
     return start
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def stop(process: subprocess.Popen) -> None:
     """End make and the server it started (their own process group, made for this test)."""
@@ -55,14 +50,8 @@ def stop(process: subprocess.Popen) -> None:
 def test_make_run_prints_the_https_hint_before_the_local_urls(make_run):
     port = free_port()
     process = make_run(port)
-    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("Canvas developer key JSON" in line for line in lines):
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
+        lines = banner_lines(process)
         assert process.poll() is None, "".join(lines)
     finally:
         stop(process)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -13,16 +12,12 @@ from pathlib import Path
 import requests
 
 from tests.conftest import REPO
+from tests.server_output import banner_lines, free_port
 
 CLI = Path(sys.executable).parent / "cps-assess"
 EXPECTED_LABELS = ("Login (OIDC initiation) URL", "Launch / redirect URL", "Public keyset (JWKS) URL",
                    "Dynamic registration URL", "Canvas developer key JSON")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_serve_starts_on_sqlite_and_prints_the_registration_urls(tmp_path):
@@ -32,14 +27,8 @@ def test_serve_starts_on_sqlite_and_prints_the_registration_urls(tmp_path):
     env.update({"CPS_INSTANCE_PATH": str(instance), "CPS_BANK": str(REPO / "tests" / "fixtures" / "bank")})
     process = subprocess.Popen([str(CLI), "serve", "--port", str(port)], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
-    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("Canvas developer key JSON" in line for line in lines):
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
+        lines = banner_lines(process)
         output = "".join(lines)
         assert process.poll() is None, output
         for label in EXPECTED_LABELS:
