@@ -8,7 +8,8 @@ attempt's submission for a question left unanswered. `item_bank.mastery.estimate
 Updating never adds to the stored figures: it recomputes the learner's objectives from the evidence and rewrites
 their rows, under a lock on the learner, so a double submit, a regrade or a grade changed twice leaves what a
 recompute from scratch gives (the test of this module checks exactly that). Rows exist only for objectives with
-evidence; readers get the prior for the others.
+evidence; readers get the prior for the others. Each update also queues, in its transaction, the new grade of the
+learner's graded practice links in the course whose grade it changed (`practice_grades.follow_mastery`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from item_bank.scoring import ItemScore
 from lti_tool.delivery import attempt_pins as pins
 from lti_tool.delivery.item_views import FeedbackView, feedback_view
 from lti_tool.delivery.mastery_models import MasteryRecord
-from lti_tool.delivery.models import Attempt, AttemptItem, Response
+from lti_tool.delivery.models import Attempt, AttemptItem, Response, ScoreOutbox
+from lti_tool.delivery.practice_grades import follow_mastery
 from lti_tool.lti.models import ResourceLink, User
 
 log = logging.getLogger(__name__)
@@ -82,26 +84,32 @@ def course_mastery(db: Session, context_id: int, objectives: Iterable[str]) -> d
     return {user_id: {o: found.get(o) or prior(o) for o in wanted} for user_id, found in sorted(by_user.items())}
 
 
-def record_attempt(db: Session, attempt: Attempt, bank: Bank) -> None:
-    """Bring the learner's mastery up to date after this attempt's scores changed (submission, essay grade), and
-    commit. The blueprint's objectives are recomputed from every stored response, so calling it twice is harmless."""
-    record_attempts(db, [attempt.id], bank)
+def record_attempt(db: Session, attempt: Attempt, bank: Bank) -> list[ScoreOutbox]:
+    """Bring the learner's mastery up to date after this attempt's scores changed (submission, essay grade), queue
+    the new grade of their graded practice links in the course whose grade changed, and commit; returns the rows
+    queued. The blueprint's objectives are recomputed from every stored response, so calling it twice is harmless
+    (the second call finds every grade unchanged)."""
+    return record_attempts(db, [attempt.id], bank)
 
 
-def record_attempts(db: Session, attempt_ids: Iterable[int], bank: Bank) -> None:
-    """`record_attempt` for every learner of these attempts (a regrade changes many at once); one commit each."""
+def record_attempts(db: Session, attempt_ids: Iterable[int], bank: Bank) -> list[ScoreOutbox]:
+    """`record_attempt` for every learner of these attempts (a regrade changes many at once); one commit each, with
+    the learner's mastery and their practice links' grades together."""
     ids = list(attempt_ids)
     if not ids:
-        return
+        return []
     learners = db.execute(select(ResourceLink.context_id, Attempt.user_id).distinct()
                           .join(ResourceLink, ResourceLink.id == Attempt.resource_link_id)
                           .where(Attempt.id.in_(ids), ResourceLink.context_id.is_not(None))).all()
     objectives = list(bank.blueprint.objectives)
     db.commit()  # ends any transaction the caller left open, so each learner's lock is taken first
+    queued: list[ScoreOutbox] = []
     for context_id, user_id in sorted(learners):
         lock_learner(db, user_id)
-        recompute(db, context_id, user_id, objectives)
+        mastery = recompute(db, context_id, user_id, objectives)
+        queued += follow_mastery(db, bank, context_id, user_id, mastery)
         db.commit()
+    return queued
 
 
 def lock_learner(db: Session, user_id: int) -> None:

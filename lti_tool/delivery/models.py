@@ -57,6 +57,9 @@ class Attempt(Base):
     form_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
     bank_digest: Mapped[str | None] = mapped_column(String(16), nullable=True)
     form_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # A practice session of a graded link: the line item its grade goes to, as the learner's latest launch there gave
+    # it (None: ungraded, no line item, or not a practice session); lti_tool.delivery.practice_grades reads it.
+    practice_lineitem_url: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     responses: Mapped[list[Response]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
     pinned: Mapped[list[AttemptItem]] = relationship(back_populates="attempt", cascade="all, delete-orphan",

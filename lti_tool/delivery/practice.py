@@ -11,7 +11,10 @@ The next question is `item_bank.practice.choose_next` over today's pool, the lea
 the items they answered at this link, oldest first. An answer is scored by `item_bank.scoring` on the pinned
 version, claimed by a conditional UPDATE so a double submit scores once, and in the same transaction the
 learner's mastery is recomputed (`mastery_store`) and, on a graded link with a line item, one outbox row queued:
-the learner's mean mastery over the link's objectives, out of 100.
+the learner's confident mastery over the link's objectives, out of 100; the learner's other graded practice links in
+the course get their new grade too when it changed (`practice_grades`). Each landing on a link stores on its session
+where the link's grade goes (`Attempt.practice_lineitem_url`), so that those links can be sent a grade without a
+launch of their own.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from item_bank.assemble import delivery_order
-from item_bank.mastery import Mastery, confident_mastery
+from item_bank.mastery import Mastery
 from item_bank.model import Bank, DeliverySettings, FeedbackPolicy, Form, Item
 from item_bank.practice import DEFAULT_WINDOW, PracticeTarget, choose_next, find_target, practice_pool
 from item_bank.scoring import ResponseError, score_response
@@ -35,12 +38,11 @@ from lti_tool.delivery import attempt_pins as pins
 from lti_tool.delivery import attempts as attempt_logic
 from lti_tool.delivery.mastery_store import learner_mastery, lock_learner, recompute
 from lti_tool.delivery.models import IN_PROGRESS, SUBMITTED, Attempt, AttemptItem, ItemVersion, Response, ScoreOutbox
+from lti_tool.delivery.practice_grades import PRACTICE_PREFIX, follow_mastery, link_score, queue_grade
 from lti_tool.lti.models import LaunchSession
 from lti_tool.web.db import utcnow
 
-PRACTICE_PREFIX = "practice:"
 MAX_WINDOW = 500
-SCORE_MAXIMUM = 100.0
 _TRIES = 3
 
 
@@ -66,11 +68,12 @@ class PracticeLink:
 
 @dataclass(frozen=True)
 class Answered:
-    """The outcome of an answer: whether this request scored it (False: it was already answered), and the outbox
-    row it queued, if any."""
+    """The outcome of an answer: whether this request scored it (False: it was already answered), the outbox row it
+    queued for this link, if any, and the rows it queued for the learner's other graded practice links."""
 
     scored: bool
     queued: ScoreOutbox | None = None
+    followed: tuple[ScoreOutbox, ...] = ()
 
 
 def is_practice(custom: Mapping[str, str] | None) -> bool:
@@ -98,6 +101,7 @@ def current_question(db: Session, bank: Bank, launch: LaunchSession, link: Pract
         session = _open_session(db, bank, launch, link)
         if not _lock_open(db, session.id):
             continue  # another request closed it a moment ago
+        _keep_lineitem(session, launch, link)
         rows = _rows(db, session.id)
         if rows and rows[-1].score is None:
             db.commit()
@@ -121,7 +125,8 @@ def current_question(db: Session, bank: Bank, launch: LaunchSession, link: Pract
 def answer(db: Session, bank: Bank, launch: LaunchSession, link: PracticeLink, row: AttemptItem,
            chosen: list[str], now: datetime | None = None) -> Answered:
     """Score the learner's answer to one pinned question once, update their mastery, and on a graded link queue
-    the new mastery score; all in one transaction. A second answer to the same question changes nothing."""
+    the new mastery score, and the new grade of the learner's other graded practice links in the course whose grade
+    changed; all in one transaction. A second answer to the same question changes nothing."""
     now = now or utcnow()
     item, _ = pins.version_of(db.connection(), row.content_hash)
     if not chosen:
@@ -143,10 +148,14 @@ def answer(db: Session, bank: Bank, launch: LaunchSession, link: PracticeLink, r
     _retotal(db, row.attempt_id)
     lock_learner(db, launch.user_id)
     mastery = recompute(db, launch.context_id, launch.user_id, bank.blueprint.objectives)
-    queued = _queue_score(db, launch, link, row.attempt_id, mastery, now)
+    # Stamped under the learner's lock: newer than any grade of this link another update queued before (a quiz's
+    # `practice_grades.follow_mastery`), so the sender never drops this one as stale.
+    queued = _queue_score(db, launch, link, row.attempt_id, mastery, max(now, utcnow()))
+    followed = follow_mastery(db, bank, launch.context_id, launch.user_id, mastery,
+                              skip_link=launch.resource_link_id)
     db.commit()
     db.refresh(row)
-    return Answered(True, queued)
+    return Answered(True, queued, tuple(followed))
 
 
 def regradable_rows() -> ColumnElement[bool]:
@@ -155,12 +164,6 @@ def regradable_rows() -> ColumnElement[bool]:
     regrade, and a regrade must not score it)."""
     return and_(or_(Attempt.status == SUBMITTED, Attempt.form_id.startswith(PRACTICE_PREFIX)),
                 AttemptItem.score.is_not(None))
-
-
-def link_score(mastery: Mapping[str, Mastery], target: PracticeTarget) -> float:
-    """The grade a graded practice link sends: the confident mastery over its objectives (docs/mastery.md), out of
-    100, to 2 decimals."""
-    return round(confident_mastery(mastery, target.objectives) * SCORE_MAXIMUM, 2)
 
 
 def answered_at_link(db: Session, resource_link_id: int, user_id: int) -> list[str]:
@@ -212,6 +215,15 @@ def _open_session(db: Session, bank: Bank, launch: LaunchSession, link: Practice
     if not session.form_id.startswith(PRACTICE_PREFIX):
         raise PracticeRefused("An attempt at a quiz is still open at this link, so practice cannot start here.")
     return session
+
+
+def _keep_lineitem(session: Attempt, launch: LaunchSession, link: PracticeLink) -> None:
+    """Store on the session (the caller holds its lock and commits) where this link's grade goes, as this launch
+    says: its line item on a graded link whose launch lets the tool post scores, else None. `practice_grades` sends
+    the link a new grade from it when the learner's mastery changes elsewhere in the course."""
+    wanted = attempt_logic.passback_target(launch).lineitem_url if link.graded else None
+    if session.practice_lineitem_url != wanted:
+        session.practice_lineitem_url = wanted
 
 
 def _lock_open(db: Session, attempt_id: int) -> bool:
@@ -280,21 +292,13 @@ def _retotal(db: Session, attempt_id: int) -> None:
 
 def _queue_score(db: Session, launch: LaunchSession, link: PracticeLink, attempt_id: int,
                  mastery: Mapping[str, Mastery], now: datetime) -> ScoreOutbox | None:
-    """On a graded link whose launch carries a line item: one outbox row with the learner's new mastery score.
-    Canvas gets a new submission for the learner's first practice score at the link, an updated one after."""
+    """On a graded link whose launch carries a line item: one outbox row with the learner's new mastery score
+    (`practice_grades.queue_grade`), after every answer, changed or not."""
     lineitem = attempt_logic.passback_target(launch).lineitem_url
     if not link.graded or not lineitem:
         return None
-    earlier = db.scalar(select(func.count()).select_from(ScoreOutbox)
-                        .join(Attempt, Attempt.id == ScoreOutbox.attempt_id)
-                        .where(Attempt.resource_link_id == launch.resource_link_id,
-                               Attempt.user_id == launch.user_id))
-    row = ScoreOutbox(attempt_id=attempt_id, platform_id=launch.platform_id, lineitem_url=lineitem,
-                      platform_user_id=launch.user.sub, score_given=link_score(mastery, link.target),
-                      score_maximum=SCORE_MAXIMUM, activity_progress="Submitted", grading_progress="FullyGraded",
-                      new_submission=not earlier, scored_at=now, next_try_at=now)
-    db.add(row)
-    return row
+    return queue_grade(db, db.get(Attempt, attempt_id), lineitem, launch.user.sub, link_score(mastery, link.target),
+                       now)
 
 
 def _window(raw: object) -> int:

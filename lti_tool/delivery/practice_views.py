@@ -21,6 +21,7 @@ from item_bank.model import Bank
 from item_bank.scoring import ItemScore
 from lti_tool.delivery import attempt_pins as pins
 from lti_tool.delivery import practice
+from lti_tool.delivery.first_page import answer_launch
 from lti_tool.delivery.item_views import feedback_view, question_view
 from lti_tool.delivery.mastery_store import learner_mastery
 from lti_tool.delivery.models import Attempt, AttemptItem, scores_queued
@@ -37,11 +38,7 @@ PROGRESS_PATH = "/progress"
 def land_from_launch(launch: LaunchSession) -> Response | tuple:
     """The practice link's first page as the launch's own response: the learner's current question. A problem page
     is left to /practice/start, so the launch itself is still answered as accepted."""
-    g.launch = launch
-    answer = _land(render_first=True)
-    if isinstance(answer, Response) or answer[1] == 200:
-        return answer
-    return redirect(launch_url("practice.start"), 303)
+    return answer_launch(launch, _land, "practice.start")
 
 
 @bp.get("/start")
@@ -88,7 +85,7 @@ def answer(row_id: int):
             outcome = practice.answer(db, current_bank(), g.launch, link, row, request.form.getlist("answer"))
         except practice.PracticeRefused as exc:
             return _page(link, row, attempt, problem=str(exc)), 400
-        if outcome.queued is not None:
+        if outcome.queued is not None or outcome.followed:
             scores_queued.send(current_app._get_current_object())
     return redirect(launch_url("practice.question", row_id=row.id), 303)
 

@@ -17,6 +17,7 @@ from item_bank.model import Form, ItemType
 from lti_tool.delivery import attempts as attempt_logic
 from lti_tool.delivery import practice_views
 from lti_tool.delivery.essay_grades import grades_of
+from lti_tool.delivery.first_page import answer_launch
 from lti_tool.delivery.item_views import question_view
 from lti_tool.delivery.mastery_store import record_attempt
 from lti_tool.delivery.models import Attempt, scores_queued
@@ -47,11 +48,7 @@ def land_from_launch(launch: LaunchSession) -> Response | tuple:
     launch itself is still answered as accepted."""
     if is_practice(launch.custom):
         return practice_views.land_from_launch(launch)
-    g.launch = launch
-    answer = _land(render_first=True)
-    if isinstance(answer, Response) or answer[1] == 200:
-        return answer
-    return redirect(launch_url("delivery.start"), 303)
+    return answer_launch(launch, _land, "delivery.start")
 
 
 @bp.get("/start")
@@ -246,8 +243,8 @@ def _refresh_lineitem(attempt: Attempt) -> None:
 def _submit(attempt: Attempt) -> None:
     _refresh_lineitem(attempt)
     if attempt_logic.submit_attempt(get_session(), attempt, g.launch.user.sub):
+        record_attempt(get_session(), attempt, current_bank())  # may queue the learner's practice links' grades
         scores_queued.send(current_app._get_current_object())
-        record_attempt(get_session(), attempt, current_bank())
 
 
 def _own_attempt(attempt_id: int) -> Attempt | None:

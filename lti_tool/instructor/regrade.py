@@ -6,7 +6,8 @@ Policies: `new-key` scores the stored responses against the item's current revis
 points, `drop` takes the item out of the total (0 of 0). Each learner whose recorded score changed (their attempts
 at the link by the grading policy, `delivery.recorded_scores`) gets one new score in the outbox, queued once all of
 their attempts are regraded, so a learner with two regraded attempts is sent the policy's score, not each
-attempt's own.
+attempt's own. Then each learner's mastery is recomputed, and each of their graded practice links in the course whose
+grade that changed gets one new score (`delivery.mastery_store.record_attempts`).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def apply_regrade(db: Session, bank: Bank, plan: RegradePlan, *, actor: str, rea
                   resource_link_id: int | None = None,
                   now: datetime | None = None) -> tuple[Regrade, list[ScoreOutbox]]:
     """Commit the plan: new item scores and totals, the audit record, and one outbox row per learner whose recorded
-    score changed.
+    score changed, then each learner's mastery and the new grade of their graded practice links whose grade changed.
 
     Each attempt row is locked first (as grading does) and the plan is recomputed under the lock, so a grade or
     regrade committed meanwhile is never overwritten with a stale figure."""
@@ -159,7 +160,7 @@ def apply_regrade(db: Session, bank: Bank, plan: RegradePlan, *, actor: str, rea
                                                  new_maximum=new_total[1]))
     queued = [row for row in (queue_recorded(db, a, now) for a in regraded.values()) if row is not None]
     db.commit()
-    record_attempts(db, [change.attempt_id for change in regrade.changes], bank)
+    queued += record_attempts(db, [change.attempt_id for change in regrade.changes], bank)
     return regrade, queued
 
 

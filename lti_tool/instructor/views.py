@@ -125,8 +125,7 @@ def save_grades(attempt_id: int):
         queued = grade_attempt(db, bank, attempt, points_by_item, g.launch.user_id)
     except GradingRefused as exc:
         return _grading_page(attempt, form, problem=str(exc)), 400
-    if queued is not None:
-        scores_queued.send(current_app._get_current_object())
+    scores_queued.send(current_app._get_current_object())  # the quiz's score, and any practice link's new grade
     notice = "graded" if queued is not None else "graded-partly" if attempt.pending_manual else "graded-no-send"
     return redirect(launch_url("instructor.home", notice=notice), 303)
 

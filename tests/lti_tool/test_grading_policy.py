@@ -18,7 +18,7 @@ from item_bank.load import load_bank
 from lti_tool.grades.outbox import drain
 from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, LtiPlatform, parse_form, query_of
 from tests.lti_tool.helpers import follow, item_on_page, quiz_items
-from tests.lti_tool.workspace import RUBRIC, post_grades
+from tests.lti_tool.workspace import RUBRIC, post_grades, regrade_in_the_workspace
 
 FORM = "policy-quiz"
 # Ten one-point choice items in a fixed order: answering the first N with their keys scores N of 10.
@@ -175,14 +175,8 @@ def test_a_regrade_sends_the_policys_score_not_each_attempts_own(tool, platform)
     # Full credit for the question both attempts left blank: 8/10 and 6/10; one new score, the highest.
     teacher = Browser()
     home = launch(platform, teacher, "teacher-1", custom, instructor=True)
-    page = teacher.get(urljoin(home.url, f"/lti/instructor/regrade?ls={query_of(home.url)['ls']}"), timeout=10)
-    action, fields = parse_form(page.text)
-    preview = teacher.post(urljoin(page.url, action), timeout=10, data={
-        "ls": fields["ls"], "csrf_token": fields["csrf_token"], "revision": f"{LEFT_BLANK_IN_BOTH}@1",
-        "policy": "full-credit", "reason": "Both readings are defensible"})
-    assert preview.status_code == 200, preview.text
-    action, fields = parse_form(preview.text)
-    done = teacher.post(urljoin(page.url, action), data=fields, allow_redirects=False, timeout=10)
+    done = regrade_in_the_workspace(teacher, home, f"{LEFT_BLANK_IN_BOTH}@1", "full-credit",
+                                    "Both readings are defensible")
     assert done.status_code == 303 and "notice=regraded" in done.headers["Location"]
     assert drain(tool.app).sent == 1
     assert scores_for(platform, "learner-1")[-1] == (8.0, 10.0, "FullyGraded")

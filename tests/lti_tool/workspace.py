@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, LtiPlatform, parse_form
+from tests.lti_platform import INSTRUCTOR, LEARNER, Browser, LtiPlatform, parse_form, query_of
 from tests.lti_tool.helpers import absolute, follow, item_on_page, quiz_items
 
 CLIENT = "client-1"
@@ -60,3 +60,17 @@ def post_grades(tool, teacher, page: requests.Response, points: dict[str, str]) 
     data = {"ls": fields["ls"], "csrf_token": fields["csrf_token"]}
     data.update({f"rubric-{ESSAY}-{dim}": value for dim, value in points.items()})
     return teacher.post(absolute(tool, action), data=data, allow_redirects=False, timeout=10)
+
+
+def regrade_in_the_workspace(teacher: requests.Session, home: requests.Response, revision: str, policy: str,
+                             reason: str) -> requests.Response:
+    """From an instructor's page: open the regrade workspace, preview `revision` ("item-id@n") under `policy`, then
+    commit it; returns the commit's response (a 303 back to the workspace)."""
+    page = teacher.get(urljoin(home.url, f"/lti/instructor/regrade?ls={query_of(home.url)['ls']}"), timeout=10)
+    action, fields = parse_form(page.text)
+    preview = teacher.post(urljoin(page.url, action), timeout=10, data={
+        "ls": fields["ls"], "csrf_token": fields["csrf_token"], "revision": revision, "policy": policy,
+        "reason": reason})
+    assert preview.status_code == 200, preview.text
+    action, fields = parse_form(preview.text)
+    return teacher.post(urljoin(page.url, action), data=fields, allow_redirects=False, timeout=10)
