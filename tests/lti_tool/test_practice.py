@@ -7,6 +7,7 @@ stored."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -149,6 +150,35 @@ def test_twenty_questions_come_from_the_weakest_objectives_and_each_answer_sends
         (100, "FullyGraded", "amara")}
     with session_scope(tool.app) as db:
         assert db.scalar(select(func.count()).select_from(ScoreOutbox)) == 20
+
+
+def test_a_learner_who_misses_two_objectives_gets_most_of_their_questions_and_is_told_to_practise_them(
+        tool, platform, real_bank):
+    """D3 practice (35 questions over 12 objectives, window 20): a learner who misses every question on D3.1 and
+    D3.4 and answers the rest right. Those two hold 8 of the 35 questions, so an even spread over the objectives
+    gives them about 3 of 20 and random drawing about 5 (4 or fewer one time in twenty); the selector brings back
+    each miss once and keeps asking where the estimate is least sure, which is there: at least 7 of 20, all but at
+    most one of their questions. Afterwards "practise next" names those two first."""
+    weak = {"D3.1", "D3.4"}
+    target = find_target(real_bank, "D3")
+    on_weak = sum(1 for i in practice_pool(real_bank, target) if i.primary_objective in weak)
+    learner = Learner.launch(tool, platform, real_bank, "bo", UNGRADED_D3)
+    asked: list[str] = []
+    for _ in range(20):
+        item = learner.shown()
+        missed = item.primary_objective in weak
+        learner.answer([wrong_choice(item)] if missed else sorted(item.key_ids))
+        asked.append(item.primary_objective)
+        learner.next()
+    weak_questions = sum(1 for objective in asked if objective in weak)
+    assert on_weak == 8
+    assert weak_questions >= 7, asked
+    assert set(asked) - weak, "the other objectives were never asked: nothing was measured there"
+    progress = re.search(r'<a [^>]*href="([^"]+)"[^>]*>\s*Stop and see my progress', learner.page.text)
+    page = learner.browser.get(urljoin(learner.page.url, html.unescape(progress.group(1))), timeout=10)
+    assert page.status_code == 200
+    advice = page.text.split('id="next-heading"', 1)[1]
+    assert set(re.findall(r"<li><strong>(D\d+\.\d+)</strong>", advice)[:2]) == weak
 
 
 def test_an_ungraded_link_sends_nothing_a_reload_keeps_the_question_and_a_double_submit_scores_once(
